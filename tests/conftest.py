@@ -1,0 +1,75 @@
+"""Shared fixtures: one DeFi world per test session, Ape's snapshot/revert per test.
+
+The world is deployed once per session into whatever chain Ape connected to.
+Under `keepers world upstream` (the offline fork run) it is already on the
+upstream chain; the fixture then reads its address book instead of deploying.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from ape.contracts import ContractInstance
+from ethpm_types import ContractType
+
+from keepers.toolchain import default_toolchain
+from keepers.world.artifacts import ArtifactStore
+from keepers.world.book import AddressBook
+from keepers.world.deploy import deploy_world
+from keepers.world.upstream import WORLD_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class World:
+    """The address book plus Ape handles on its contracts, looked up by name."""
+
+    def __init__(self, book: AddressBook, artifacts: ArtifactStore, chain_manager):
+        self.book = book
+        self._artifacts = artifacts
+        self._chain = chain_manager
+
+    def contract(self, name: str, artifact: str | None = None) -> ContractInstance:
+        """An Ape contract for a contract, token or pool of the world."""
+        if artifact is None:
+            if name not in self.book.contracts:
+                raise KeyError(f"{name!r} is not a deployed contract of the world; pass its artifact")
+            artifact = self.book.contracts[name].artifact
+        contract_type = ContractType(contractName=artifact, abi=self._artifacts.abi(artifact))
+        return self._chain.contracts.instance_at(self.book.address(name), contract_type=contract_type)
+
+    def token(self, symbol: str) -> ContractInstance:
+        return self.contract(symbol)
+
+
+@pytest.fixture(scope="session")
+def toolchain():
+    return default_toolchain()
+
+
+@pytest.fixture(scope="session")
+def artifacts(toolchain) -> ArtifactStore:
+    return ArtifactStore(toolchain.root / "node_modules")
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def world(chain, deployer, artifacts, toolchain, tmp_path_factory) -> World:
+    """The world on the connected chain: read from the upstream's book, or deployed now."""
+    provider = chain.provider
+    upstream_book = os.environ.get(WORLD_ENV)
+    if upstream_book and provider.network.is_fork:
+        book = AddressBook.read(Path(upstream_book))
+        assert book.chain_id == chain.chain_id, f"{upstream_book} is for chain {book.chain_id}"
+        assert provider.get_code(book.address("WETH")), "the fork does not see the upstream world"
+    else:
+        deployed = deploy_world(provider.web3, deployer.address, toolchain.root / "node_modules")
+        # Round-trip through the file: tests look names up exactly as keepers do.
+        book = AddressBook.read(deployed.write(tmp_path_factory.mktemp("world") / "world.json"))
+    return World(book, artifacts, chain)

@@ -1,0 +1,111 @@
+"""`keepers demo` runs the world on its own node and leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PID = re.compile(r"\(pid (\d+),")
+
+
+def keepers_command() -> list[str]:
+    return [str(Path(sys.executable).with_name("keepers"))]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie still answers kill(0); it has stopped running.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_dead(pid: int, timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_demo_once_writes_the_world_report(tmp_path):
+    report = tmp_path / "r.json"
+    result = subprocess.run(
+        [*keepers_command(), "demo", "--once", "--report", str(report), "--data-dir", str(tmp_path / "data")],
+        capture_output=True, text=True, timeout=180, env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    world = json.loads(report.read_text())["world"]
+    for name in ("WETH", "DAI", "USDC", "uniswap_v2_router", "v2b_router", "uniswap_v3_quoter",
+                 "balancer_vault", "aave_pool"):
+        assert re.fullmatch(r"0x[0-9a-fA-F]{40}", world["contracts"][name])
+    assert world["chain_id"] == 31337
+    assert world["rpc_url"].startswith("http://127.0.0.1:")
+    assert {row["pool"] for row in world["prices"]} == set(world["pools"])
+    assert all(isinstance(v, int) for row in world["prices"] for v in row["balances_wei"].values())
+    assert Path(world["address_book"]).is_file()
+    assert "Live prices" in result.stdout
+    (pid,) = map(int, PID.findall(result.stdout))
+    assert wait_dead(pid), "demo left anvil running"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interactive_demo_stops_its_node_on_signal(tmp_path, sig):
+    process = subprocess.Popen(
+        [*keepers_command(), "demo", "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**os.environ, "COLUMNS": "200"},
+    )
+    lines = []
+    try:
+        for line in process.stdout:
+            lines.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        (pid,) = map(int, PID.findall("".join(lines)))
+        assert alive(pid)
+        process.send_signal(sig)
+        assert process.wait(timeout=30) == 0, "".join(lines) + process.stdout.read()
+        assert wait_dead(pid), "anvil outlived the demo"
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_node_dies_with_a_killed_demo(tmp_path):
+    process = subprocess.Popen(
+        [*keepers_command(), "demo", "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env={**os.environ, "COLUMNS": "200"},
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "Press Ctrl-C" in line:
+            break
+    (pid,) = map(int, PID.findall("".join(lines)))
+    process.kill()  # no cleanup code runs: the parent-death signal must stop anvil
+    process.wait(timeout=10)
+    assert wait_dead(pid), "anvil was orphaned"
+
+
+def test_upstream_reports_a_missing_command_plainly(tmp_path):
+    result = subprocess.run(
+        [*keepers_command(), "world", "upstream", "--data-dir", str(tmp_path), "--", "no-such-command-xyz"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 127
+    assert "command not found: no-such-command-xyz" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

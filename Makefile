@@ -22,8 +22,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[test]'
 	@touch $@
 
+# `npm install`, not `npm ci`: the lock file cannot list anvil's per-platform packages
+# for other systems when the registry mirror lacks them, and `npm ci` then refuses
+# the lock as out of sync. With the lock present, `npm install` installs exactly it.
 node_modules/.installed: package.json package-lock.json
-	npm ci $(NPM_FLAGS)
+	npm install $(NPM_FLAGS)
 	@touch $@
 
 # Registers solcjs with py-solc-x and puts anvil on every venv process's PATH.

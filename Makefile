@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: install test test-local test-fork demo lock clean
+.PHONY: install lint test test-fork demo lock clean
 
 install: $(VENV)/.toolchain
 
@@ -41,7 +41,11 @@ define suite
 	exit $$status
 endef
 
-test: install
+lint: install
+	$(BIN)/ruff check keepers tests scripts
+	$(BIN)/ruff format --check keepers tests scripts
+
+test: lint
 	$(call suite,$(BIN)/ape test)
 	$(MAKE) --no-print-directory test-fork
 

@@ -26,7 +26,10 @@ def main() -> None:
 @click.option("--once", is_flag=True, help="Run non-interactively and exit instead of waiting for Ctrl-C.")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="Write a JSON report here.")
 @click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/demo"), show_default=True,
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/demo"),
+    show_default=True,
     help="Where the node log and the world's address book go.",
 )
 def demo(once: bool, report: Path | None, data_dir: Path) -> None:
@@ -46,7 +49,10 @@ def world() -> None:
 @world.command(context_settings={"ignore_unknown_options": True})
 @click.option("--chain-id", type=int, default=1, show_default=True, help="Chain id the upstream node reports.")
 @click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("data/upstream"), show_default=True,
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/upstream"),
+    show_default=True,
 )
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def upstream(chain_id: int, data_dir: Path, command: tuple[str, ...]) -> None:

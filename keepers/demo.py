@@ -102,9 +102,7 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
         signal.signal(signal.SIGTERM, previous)
 
 
-def _world_report(
-    w3: Web3, url: str, book: AddressBook, book_path: Path, artifacts: ArtifactStore
-) -> WorldReport:
+def _world_report(w3: Web3, url: str, book: AddressBook, book_path: Path, artifacts: ArtifactStore) -> WorldReport:
     prices = read_prices(w3, book, artifacts)
     return WorldReport(
         chain_id=book.chain_id,
@@ -115,8 +113,9 @@ def _world_report(
         tokens={symbol: token.address for symbol, token in book.tokens.items()},
         pools={name: pool.address for name, pool in book.pools.items()},
         prices=[
-            PriceRow(pool=p.pool, base=p.base, quote=p.quote, price=_format_price(p.human(book)),
-                     balances_wei=p.balances)
+            PriceRow(
+                pool=p.pool, base=p.base, quote=p.quote, price=_format_price(p.human(book)), balances_wei=p.balances
+            )
             for p in prices
         ],
         oracle_usd_e8=read_oracle_prices(w3, book, artifacts),

@@ -106,7 +106,10 @@ class Anvil:
             command += ["--chain-id", str(self.chain_id)]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 preexec_fn=_die_with_parent if os.name == "posix" else None,
             )
         deadline = time.monotonic() + self.startup_timeout

@@ -65,8 +65,14 @@ SOURCES: dict[str, str] = {
 }
 
 # Which npm package publishes each artifact (recorded in the address book).
-PACKAGES = ("@uniswap/v2-core", "@uniswap/v2-periphery", "@uniswap/v3-core", "@uniswap/v3-periphery",
-            "@balancer-labs/v2-deployments", "@aave/core-v3")
+PACKAGES = (
+    "@uniswap/v2-core",
+    "@uniswap/v2-periphery",
+    "@uniswap/v3-core",
+    "@uniswap/v3-periphery",
+    "@balancer-labs/v2-deployments",
+    "@aave/core-v3",
+)
 
 
 class ArtifactError(Exception):

@@ -76,9 +76,7 @@ class WorldSpec:
     v3_concentrated_weth: int = 50
     v3_concentrated_width_ticks: int = 1200  # about +/-12.7% around the price
     balancer_weights_pct: dict[str, int] = field(default_factory=lambda: {"WETH": 50, "DAI": 25, "USDC": 25})
-    balancer_amounts: dict[str, float] = field(
-        default_factory=lambda: {"WETH": 500, "DAI": 500_000, "USDC": 500_000}
-    )
+    balancer_amounts: dict[str, float] = field(default_factory=lambda: {"WETH": 500, "DAI": 500_000, "USDC": 500_000})
     balancer_swap_fee: int = 3 * 10**15  # 0.3% as an 18-decimal fraction
     aave_supply: dict[str, float] = field(default_factory=lambda: {"WETH": 1000, "DAI": 2_000_000, "USDC": 2_000_000})
     aave_premium_bps: int = 5
@@ -111,9 +109,7 @@ class _State:
         return self.tokens[symbol].address  # type: ignore[attr-defined]
 
 
-def deploy_world(
-    w3: Web3, sender: str, node_modules: Path, spec: WorldSpec | None = None
-) -> AddressBook:
+def deploy_world(w3: Web3, sender: str, node_modules: Path, spec: WorldSpec | None = None) -> AddressBook:
     """Deploy the whole world from ``sender`` (unlocked on the node) and return its book."""
     spec = spec or WorldSpec()
     deployer = Deployer(w3, Web3.to_checksum_address(sender), ArtifactStore(node_modules))
@@ -199,7 +195,9 @@ def _deploy_uniswap_v2(state: _State, exchange: str) -> None:
         d.call(f"mint {name}", pair.functions.mint(state.sender))
         token0 = pair.functions.token0().call()
         order = (pair_spec.base, pair_spec.quote) if token0 == base.address else (pair_spec.quote, pair_spec.base)  # type: ignore[attr-defined]
-        state.pools[name] = PoolEntry(kind="uniswap_v2", exchange=exchange, address=pair_address, tokens=order, fee_pips=3000)
+        state.pools[name] = PoolEntry(
+            kind="uniswap_v2", exchange=exchange, address=pair_address, tokens=order, fee_pips=3000
+        )
 
 
 def sqrt_price_x96(amount0: int, amount1: int) -> int:
@@ -217,7 +215,10 @@ def _deploy_uniswap_v3(state: _State) -> None:
     factory = d.deploy("uniswap_v3_factory", "UniswapV3Factory")
     library = d.deploy("uniswap_v3_nft_descriptor_library", "NFTDescriptor")
     descriptor = d.deploy(
-        "uniswap_v3_position_descriptor", "NonfungibleTokenPositionDescriptor", weth, b"ETH".ljust(32, b"\0"),
+        "uniswap_v3_position_descriptor",
+        "NonfungibleTokenPositionDescriptor",
+        weth,
+        b"ETH".ljust(32, b"\0"),
         libraries={"NFTDescriptor": library.address},
     )
     manager = d.deploy(
@@ -247,8 +248,16 @@ def _deploy_uniswap_v3(state: _State) -> None:
     tick = _tick_at(amount0, amount1)
     width = spec.v3_concentrated_width_ticks
     ranges = {
-        "full-range": ((V3_MIN_TICK // spacing + 1) * spacing, (V3_MAX_TICK // spacing) * spacing, spec.v3_full_range_weth),
-        "concentrated": ((tick - width) // spacing * spacing, (tick + width) // spacing * spacing, spec.v3_concentrated_weth),
+        "full-range": (
+            (V3_MIN_TICK // spacing + 1) * spacing,
+            (V3_MAX_TICK // spacing) * spacing,
+            spec.v3_full_range_weth,
+        ),
+        "concentrated": (
+            (tick - width) // spacing * spacing,
+            (tick + width) // spacing * spacing,
+            spec.v3_concentrated_weth,
+        ),
     }
     for label, (lower, upper, weth_whole) in ranges.items():
         weth_amount = spec.token("WETH").units(weth_whole)
@@ -261,7 +270,9 @@ def _deploy_uniswap_v3(state: _State) -> None:
             ),
         )
     order = ("WETH", "USDC") if token0 == weth else ("USDC", "WETH")
-    state.pools[name] = PoolEntry(kind="uniswap_v3", exchange="uniswap_v3", address=pool_address, tokens=order, fee_pips=fee)
+    state.pools[name] = PoolEntry(
+        kind="uniswap_v3", exchange="uniswap_v3", address=pool_address, tokens=order, fee_pips=fee
+    )
 
 
 def _deploy_balancer(state: _State) -> None:
@@ -275,8 +286,12 @@ def _deploy_balancer(state: _State) -> None:
     receipt = d.call(
         "create Balancer weighted pool",
         factory.functions.create(
-            "Lapidary 50WETH-25DAI-25USDC", "B-50WETH-25DAI-25USDC", [state.address(s) for s in symbols],
-            weights, spec.balancer_swap_fee, state.sender,
+            "Lapidary 50WETH-25DAI-25USDC",
+            "B-50WETH-25DAI-25USDC",
+            [state.address(s) for s in symbols],
+            weights,
+            spec.balancer_swap_fee,
+            state.sender,
         ),
     )
     (event,) = factory.events.PoolCreated().process_receipt(receipt, errors=DISCARD)
@@ -295,8 +310,12 @@ def _deploy_balancer(state: _State) -> None:
         ),
     )
     state.pools[name] = PoolEntry(
-        kind="balancer_weighted", exchange="balancer", address=pool.address, tokens=tuple(symbols),
-        fee_pips=spec.balancer_swap_fee // 10**12, pool_id="0x" + pool_id.hex(),
+        kind="balancer_weighted",
+        exchange="balancer",
+        address=pool.address,
+        tokens=tuple(symbols),
+        fee_pips=spec.balancer_swap_fee // 10**12,
+        pool_id="0x" + pool_id.hex(),
     )
 
 
@@ -319,7 +338,8 @@ def _deploy_aave(state: _State) -> None:
 
     configurator_logic = d.deploy("aave_ConfiguratorLogic", "ConfiguratorLogic")
     configurator_impl = d.deploy(
-        "aave_pool_configurator_implementation", "PoolConfigurator",
+        "aave_pool_configurator_implementation",
+        "PoolConfigurator",
         libraries={"ConfiguratorLogic": configurator_logic.address},
     )
     receipt = d.call("Aave configurator proxy", provider.functions.setPoolConfiguratorImpl(configurator_impl.address))
@@ -329,8 +349,14 @@ def _deploy_aave(state: _State) -> None:
     symbols = list(spec.aave_supply)
     sources = [d.deploy(f"aave_price_feed_{s}", "MockAggregator", spec.token(s).usd_price_e8).address for s in symbols]
     oracle = d.deploy(
-        "aave_oracle", "AaveOracle", provider.address, [state.address(s) for s in symbols], sources,
-        "0x0000000000000000000000000000000000000000", "0x0000000000000000000000000000000000000000", 10**8,
+        "aave_oracle",
+        "AaveOracle",
+        provider.address,
+        [state.address(s) for s in symbols],
+        sources,
+        "0x0000000000000000000000000000000000000000",
+        "0x0000000000000000000000000000000000000000",
+        10**8,
     )
     d.call("Aave price oracle", provider.functions.setPriceOracle(oracle.address))
     data_provider = d.deploy("aave_data_provider", "AaveProtocolDataProvider", provider.address)
@@ -340,22 +366,45 @@ def _deploy_aave(state: _State) -> None:
     stable_debt = d.deploy("aave_stable_debt_implementation", "StableDebtToken", pool.address)
     variable_debt = d.deploy("aave_variable_debt_implementation", "VariableDebtToken", pool.address)
     strategy = d.deploy(
-        "aave_rate_strategy", "DefaultReserveInterestRateStrategy", provider.address,
-        8 * RAY // 10, 0, 4 * RAY // 100, 75 * RAY // 100, 0, 0, 0, 0, 2 * RAY // 10,
+        "aave_rate_strategy",
+        "DefaultReserveInterestRateStrategy",
+        provider.address,
+        8 * RAY // 10,
+        0,
+        4 * RAY // 100,
+        75 * RAY // 100,
+        0,
+        0,
+        0,
+        0,
+        2 * RAY // 10,
     )
     inputs = [
         (
-            a_token.address, stable_debt.address, variable_debt.address, spec.token(s).decimals, strategy.address,
-            state.address(s), state.sender, "0x0000000000000000000000000000000000000000",
-            f"Aave local {s}", f"a{s}", f"Aave local variable debt {s}", f"variableDebt{s}",
-            f"Aave local stable debt {s}", f"stableDebt{s}", b"",
+            a_token.address,
+            stable_debt.address,
+            variable_debt.address,
+            spec.token(s).decimals,
+            strategy.address,
+            state.address(s),
+            state.sender,
+            "0x0000000000000000000000000000000000000000",
+            f"Aave local {s}",
+            f"a{s}",
+            f"Aave local variable debt {s}",
+            f"variableDebt{s}",
+            f"Aave local stable debt {s}",
+            f"stableDebt{s}",
+            b"",
         )
         for s in symbols
     ]
     init_receipt = d.call("Aave init reserves", configurator.functions.initReserves(inputs))
     for symbol in symbols:
         asset = state.address(symbol)
-        d.call(f"Aave {symbol} collateral", configurator.functions.configureReserveAsCollateral(asset, 8000, 8250, 10500))
+        d.call(
+            f"Aave {symbol} collateral", configurator.functions.configureReserveAsCollateral(asset, 8000, 8250, 10500)
+        )
         d.call(f"Aave {symbol} borrowing", configurator.functions.setReserveBorrowing(asset, True))
         d.call(f"Aave {symbol} flash loans", configurator.functions.setReserveFlashLoaning(asset, True))
         a_token_address = pool.functions.getReserveData(asset).call()[8]

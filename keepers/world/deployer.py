@@ -64,21 +64,25 @@ class Deployer:
         if address is None:
             raise DeployError(f"deploy {label}: receipt has no contract address")
         self.deployed[label] = DeployedContract(
-            label, artifact_name, Web3.to_checksum_address(address), receipt["transactionHash"].to_0x_hex(),
+            label,
+            artifact_name,
+            Web3.to_checksum_address(address),
+            receipt["transactionHash"].to_0x_hex(),
             receipt["blockNumber"],
         )
         return self.w3.eth.contract(address=address, abi=artifact.abi)
 
     def at(self, artifact_name: str, address: str) -> Contract:
         """A handle on an existing contract with a published ABI."""
-        return self.w3.eth.contract(
-            address=Web3.to_checksum_address(address), abi=self.artifacts.abi(artifact_name)
-        )
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=self.artifacts.abi(artifact_name))
 
     def record(self, label: str, artifact_name: str, address: str, receipt: TxReceipt) -> None:
         """Record a contract created by another contract (a factory) in ``receipt``."""
         self.deployed[label] = DeployedContract(
-            label, artifact_name, Web3.to_checksum_address(address), receipt["transactionHash"].to_0x_hex(),
+            label,
+            artifact_name,
+            Web3.to_checksum_address(address),
+            receipt["transactionHash"].to_0x_hex(),
             receipt["blockNumber"],
         )
 

@@ -48,27 +48,34 @@ def _read_pool(w3: Web3, book: AddressBook, artifacts: ArtifactStore, name: str,
     if pool.kind == "uniswap_v2":
         pair = w3.eth.contract(address=pool.address, abi=artifacts.abi("UniswapV2Pair"))
         r0, r1, _ = pair.functions.getReserves().call()
-        balances = dict(zip(pool.tokens, (r0, r1)))
-        (base, quote), = _pairs(pool.tokens)
+        balances = dict(zip(pool.tokens, (r0, r1), strict=True))
+        ((base, quote),) = _pairs(pool.tokens)
         return [PoolPrice(name, pool.exchange, base, quote, v2_spot(balances[base], balances[quote]), balances)]
     if pool.kind == "uniswap_v3":
         contract = w3.eth.contract(address=pool.address, abi=artifacts.abi("UniswapV3Pool"))
         sqrt_price = contract.functions.slot0().call()[0]
-        (base, quote), = _pairs(pool.tokens)
+        ((base, quote),) = _pairs(pool.tokens)
         balances = {
             s: w3.eth.contract(address=book.token(s).address, abi=artifacts.abi("MintableERC20"))
-            .functions.balanceOf(pool.address).call()
+            .functions.balanceOf(pool.address)
+            .call()
             for s in pool.tokens
         }
         return [PoolPrice(name, pool.exchange, base, quote, v3_spot(sqrt_price, pool.tokens[0] == base), balances)]
     vault = w3.eth.contract(address=book.address("balancer_vault"), abi=artifacts.abi("Vault"))
     weighted = w3.eth.contract(address=pool.address, abi=artifacts.abi("WeightedPool"))
     _, raw_balances, _ = vault.functions.getPoolTokens(bytes.fromhex(pool.pool_id[2:])).call()
-    weights = dict(zip(pool.tokens, weighted.functions.getNormalizedWeights().call()))
-    balances = dict(zip(pool.tokens, raw_balances))
+    weights = dict(zip(pool.tokens, weighted.functions.getNormalizedWeights().call(), strict=True))
+    balances = dict(zip(pool.tokens, raw_balances, strict=True))
     return [
-        PoolPrice(name, pool.exchange, base, quote,
-                  weighted_spot(balances[base], weights[base], balances[quote], weights[quote]), balances)
+        PoolPrice(
+            name,
+            pool.exchange,
+            base,
+            quote,
+            weighted_spot(balances[base], weights[base], balances[quote], weights[quote]),
+            balances,
+        )
         for base, quote in _pairs(pool.tokens)
     ]
 

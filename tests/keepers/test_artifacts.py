@@ -22,8 +22,15 @@ def test_unknown_artifact_names_the_known_ones(artifacts):
 
 def test_linking_requires_every_library(artifacts):
     pool = artifacts.get("Pool")
-    assert pool.libraries == {"BorrowLogic", "BridgeLogic", "EModeLogic", "FlashLoanLogic", "LiquidationLogic",
-                              "PoolLogic", "SupplyLogic"}
+    assert pool.libraries == {
+        "BorrowLogic",
+        "BridgeLogic",
+        "EModeLogic",
+        "FlashLoanLogic",
+        "LiquidationLogic",
+        "PoolLogic",
+        "SupplyLogic",
+    }
     with pytest.raises(ArtifactError, match="needs libraries"):
         pool.linked({"BorrowLogic": "0x" + "11" * 20})
 

@@ -45,13 +45,24 @@ def test_demo_once_writes_the_world_report(tmp_path):
     report = tmp_path / "r.json"
     result = subprocess.run(
         [*keepers_command(), "demo", "--once", "--report", str(report), "--data-dir", str(tmp_path / "data")],
-        capture_output=True, text=True, timeout=180, env={**os.environ, "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "COLUMNS": "200"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
     world = json.loads(report.read_text())["world"]
-    for name in ("WETH", "DAI", "USDC", "uniswap_v2_router", "v2b_router", "uniswap_v3_quoter",
-                 "balancer_vault", "aave_pool"):
+    for name in (
+        "WETH",
+        "DAI",
+        "USDC",
+        "uniswap_v2_router",
+        "v2b_router",
+        "uniswap_v3_quoter",
+        "balancer_vault",
+        "aave_pool",
+    ):
         assert re.fullmatch(r"0x[0-9a-fA-F]{40}", world["contracts"][name])
     assert world["chain_id"] == 31337
     assert world["rpc_url"].startswith("http://127.0.0.1:")
@@ -66,8 +77,11 @@ def test_demo_once_writes_the_world_report(tmp_path):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interactive_demo_stops_its_node_on_signal(tmp_path, sig):
     process = subprocess.Popen(
-        [*keepers_command(), "demo", "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env={**os.environ, "COLUMNS": "200"},
+        [*keepers_command(), "demo", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
     )
     lines = []
     try:
@@ -87,8 +101,11 @@ def test_interactive_demo_stops_its_node_on_signal(tmp_path, sig):
 
 def test_node_dies_with_a_killed_demo(tmp_path):
     process = subprocess.Popen(
-        [*keepers_command(), "demo", "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, env={**os.environ, "COLUMNS": "200"},
+        [*keepers_command(), "demo", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
     )
     lines = []
     for line in process.stdout:
@@ -104,7 +121,9 @@ def test_node_dies_with_a_killed_demo(tmp_path):
 def test_upstream_reports_a_missing_command_plainly(tmp_path):
     result = subprocess.run(
         [*keepers_command(), "world", "upstream", "--data-dir", str(tmp_path), "--", "no-such-command-xyz"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 127
     assert "command not found: no-such-command-xyz" in result.stdout

@@ -19,7 +19,10 @@ def test_ape_run_world_into_a_running_node(tmp_path, toolchain):
     with Anvil(log_path=tmp_path / "anvil.log") as node:
         result = subprocess.run(
             [APE, "run", "world", "--network", node.url, "--out", str(out)],
-            cwd=toolchain.root, capture_output=True, text=True, timeout=300,
+            cwd=toolchain.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         assert result.returncode == 0, result.stdout + result.stderr
         book = AddressBook.read(out)
@@ -35,7 +38,10 @@ def test_ape_run_world_refuses_a_node_without_dev_accounts(tmp_path, toolchain):
     with Anvil(args=("--accounts", "0"), log_path=tmp_path / "anvil.log") as node:
         result = subprocess.run(
             [APE, "run", "world", "--network", node.url, "--out", str(tmp_path / "book.json")],
-            cwd=toolchain.root, capture_output=True, text=True, timeout=300,
+            cwd=toolchain.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
     assert result.returncode != 0
     assert "no unlocked account" in result.stdout + result.stderr

@@ -19,11 +19,13 @@ def run(toolchain, *args: str, stdin: str | None = None, cwd=None) -> subprocess
 
 
 def standard_input(sources: dict[str, str], selection=("abi", "evm.bytecode.object"), remappings=()) -> str:
-    return json.dumps({
-        "language": "Solidity",
-        "sources": {name: {"content": text} for name, text in sources.items()},
-        "settings": {"remappings": list(remappings), "outputSelection": {"*": {"*": list(selection)}}},
-    })
+    return json.dumps(
+        {
+            "language": "Solidity",
+            "sources": {name: {"content": text} for name, text in sources.items()},
+            "settings": {"remappings": list(remappings), "outputSelection": {"*": {"*": list(selection)}}},
+        }
+    )
 
 
 def test_registered_where_py_solc_x_looks(toolchain):
@@ -41,13 +43,25 @@ def test_version_is_what_py_solc_x_parses(toolchain):
 def test_standard_json_resolves_imports_from_base_and_include_paths(toolchain, tmp_path):
     (tmp_path / "base" / "lib").mkdir(parents=True)
     (tmp_path / "extra" / "pkg").mkdir(parents=True)
-    (tmp_path / "base" / "lib" / "A.sol").write_text("pragma solidity ^0.8.0; library A { function one() internal pure returns (uint) { return 1; } }")
+    (tmp_path / "base" / "lib" / "A.sol").write_text(
+        "pragma solidity ^0.8.0; library A { function one() internal pure returns (uint) { return 1; } }"
+    )
     (tmp_path / "extra" / "pkg" / "B.sol").write_text("pragma solidity ^0.8.0; contract B {}")
-    main = 'pragma solidity ^0.8.0; import "lib/A.sol"; import "pkg/B.sol"; contract Main is B { function f() external pure returns (uint) { return A.one(); } }'
+    main = (
+        'pragma solidity ^0.8.0; import "lib/A.sol"; import "pkg/B.sol";'
+        "contract Main is B { function f() external pure returns (uint) { return A.one(); } }"
+    )
 
     result = run(
-        toolchain, "--standard-json", "--base-path", str(tmp_path / "base"), "--include-path", str(tmp_path / "extra"),
-        "--allow-paths", str(tmp_path), stdin=standard_input({"Main.sol": main}),
+        toolchain,
+        "--standard-json",
+        "--base-path",
+        str(tmp_path / "base"),
+        "--include-path",
+        str(tmp_path / "extra"),
+        "--allow-paths",
+        str(tmp_path),
+        stdin=standard_input({"Main.sol": main}),
     )
 
     output = json.loads(result.stdout)
@@ -62,8 +76,14 @@ def test_imports_outside_the_allowed_roots_are_not_read(toolchain, tmp_path):
     (tmp_path / "base").mkdir()
     main = f'pragma solidity ^0.8.0; import "{tmp_path}/secret/S.sol"; contract Main {{}}'
 
-    result = run(toolchain, "--standard-json", "--base-path", str(tmp_path / "base"), stdin=standard_input({"Main.sol": main}),
-                 cwd=tmp_path / "base")
+    result = run(
+        toolchain,
+        "--standard-json",
+        "--base-path",
+        str(tmp_path / "base"),
+        stdin=standard_input({"Main.sol": main}),
+        cwd=tmp_path / "base",
+    )
 
     errors = [e["message"] for e in json.loads(result.stdout)["errors"] if e["severity"] == "error"]
     assert any("not found" in message.lower() for message in errors), errors
@@ -72,12 +92,20 @@ def test_imports_outside_the_allowed_roots_are_not_read(toolchain, tmp_path):
 def test_output_larger_than_a_pipe_buffer_arrives_whole(toolchain):
     # Full output of OpenZeppelin's ERC20 is far beyond 64 KiB; node truncates it if it
     # exits before stdout drains.
-    source = 'pragma solidity ^0.8.20; import "@openzeppelin/contracts/token/ERC20/ERC20.sol"; contract T is ERC20 { constructor() ERC20("t", "t") {} }'
+    source = (
+        'pragma solidity ^0.8.20; import "@openzeppelin/contracts/token/ERC20/ERC20.sol";'
+        'contract T is ERC20 { constructor() ERC20("t", "t") {} }'
+    )
     result = run(
-        toolchain, "--standard-json", "--base-path", str(toolchain.root),
-        stdin=standard_input({"T.sol": source}, selection=("*",), remappings=(
-            f"@openzeppelin/contracts={toolchain.root}/node_modules/@openzeppelin/contracts",
-        )),
+        toolchain,
+        "--standard-json",
+        "--base-path",
+        str(toolchain.root),
+        stdin=standard_input(
+            {"T.sol": source},
+            selection=("*",),
+            remappings=(f"@openzeppelin/contracts={toolchain.root}/node_modules/@openzeppelin/contracts",),
+        ),
     )
     assert len(result.stdout) > 4 * 65536
     output = json.loads(result.stdout)
@@ -93,7 +121,8 @@ def test_compile_errors_come_back_as_json_errors(toolchain):
 def test_combined_json_through_py_solc_x(toolchain):
     out = solcx.compile_source(
         "pragma solidity ^0.8.0; contract C { function f() external pure returns (uint) { return 7; } }",
-        output_values=["abi", "bin", "bin-runtime"], solc_binary=toolchain.solc,
+        output_values=["abi", "bin", "bin-runtime"],
+        solc_binary=toolchain.solc,
     )
     (contract,) = out.values()
     assert contract["abi"][0]["name"] == "f"

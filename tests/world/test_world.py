@@ -40,9 +40,22 @@ def test_published_bytecode_matches_hardcoded_init_code_hashes(artifacts: Artifa
 def test_address_book_names_every_protocol_piece(world, chain):
     book = world.book
     for name in (
-        "WETH", "DAI", "USDC", "uniswap_v2_factory", "uniswap_v2_router", "v2b_factory", "v2b_router",
-        "uniswap_v3_factory", "uniswap_v3_position_manager", "uniswap_v3_router", "uniswap_v3_quoter",
-        "balancer_vault", "balancer_weighted_pool_factory", "aave_pool", "aave_pool_configurator", "aave_oracle",
+        "WETH",
+        "DAI",
+        "USDC",
+        "uniswap_v2_factory",
+        "uniswap_v2_router",
+        "v2b_factory",
+        "v2b_router",
+        "uniswap_v3_factory",
+        "uniswap_v3_position_manager",
+        "uniswap_v3_router",
+        "uniswap_v3_quoter",
+        "balancer_vault",
+        "balancer_weighted_pool_factory",
+        "aave_pool",
+        "aave_pool_configurator",
+        "aave_oracle",
     ):
         assert chain.provider.get_code(book.address(name)), f"no code at {name}"
     assert {t.decimals for t in book.tokens.values()} >= {18, 6}
@@ -54,7 +67,7 @@ def test_two_v2_exchanges_quote_the_same_pair_differently(world):
     def price(pool_name: str) -> tuple[int, int]:
         pool = world.book.pools[pool_name]
         r0, r1, _ = world.contract(pool_name).getReserves()
-        reserves = dict(zip(pool.tokens, (r0, r1)))
+        reserves = dict(zip(pool.tokens, (r0, r1), strict=True))
         return reserves["DAI"], reserves["WETH"]
 
     dai_a, weth_a = price("uniswap_v2:WETH/DAI")
@@ -67,7 +80,7 @@ def test_two_v2_exchanges_quote_the_same_pair_differently(world):
 def test_v2_swap_pays_exactly_get_amounts_out(world, trader, router, path):
     contract = world.contract(router)
     tokens = [world.book.address(s) for s in path]
-    amount_in = 10**world.book.token(path[0]).decimals * (3 if path[0] == "WETH" else 5_000)
+    amount_in = 10 ** world.book.token(path[0]).decimals * (3 if path[0] == "WETH" else 5_000)
     expected = contract.getAmountsOut(amount_in, tokens)
     before = [world.token(s).balanceOf(trader) for s in path]
 
@@ -146,7 +159,13 @@ def test_balancer_flash_loan_round_trip_is_free(world, project, accounts):
     receipt = probe.borrowFromBalancer(vault, weth, amount, sender=accounts[2])
 
     (event,) = receipt.decode_logs(probe.LoanReceived)
-    assert (event.lender, event.token, event.amount, event.fee, event.balance) == (vault, weth.address, amount, 0, amount)
+    assert (event.lender, event.token, event.amount, event.fee, event.balance) == (
+        vault,
+        weth.address,
+        amount,
+        0,
+        amount,
+    )
     assert weth.balanceOf(probe) == 0
     assert weth.balanceOf(vault) == vault_before
 

@@ -42,8 +42,8 @@ define suite
 endef
 
 lint: install
-	$(BIN)/ruff check keepers tests scripts
-	$(BIN)/ruff format --check keepers tests scripts
+	$(BIN)/ruff check keepers tests scripts benchmarks ape_console_extras.py
+	$(BIN)/ruff format --check keepers tests scripts benchmarks ape_console_extras.py
 
 test: lint
 	$(call suite,$(BIN)/ape test)

@@ -48,10 +48,20 @@ class WorldReport(BaseModel):
     transactions: int
 
 
+class DiamondReport(BaseModel):
+    master: str
+    children: dict[str, str]
+    loupe: dict[str, list[str]]  # the master's facet address -> selectors, read from chain
+    child_loupes: dict[str, dict[str, list[str]]]
+    deployments_file: str
+    transactions: int
+
+
 class DemoReport(BaseModel):
     """What `keepers demo --report FILE` writes; later features add sections."""
 
     world: WorldReport
+    diamond: DiamondReport
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,7 @@ def _format_amount(units: int, decimals: int) -> str:
 def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> DemoReport:
     """Run the demo; returns the report after every started process has stopped."""
     stop = threading.Event()
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         with Anvil(log_path=options.data_dir / "anvil.log") as node:
             console.print(f"anvil {node.url} (pid {node.pid}, log {node.log_path})")
@@ -82,13 +92,21 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
                 book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
             book_path = book.write(options.data_dir / "world.json")
             artifacts = ArtifactStore(toolchain.root / "node_modules")
-            report = DemoReport(world=_world_report(w3, node.url, book, book_path, artifacts))
-            _print_world(console, book, report.world, read_prices(w3, book, artifacts))
+            world = _world_report(w3, node.url, book, book_path, artifacts)
+            _print_world(console, book, world, read_prices(w3, book, artifacts))
+            with console.status("Compiling and deploying the master and child diamonds…"):
+                diamond = _deploy_diamonds(node.url, options.data_dir / "deployments.json", toolchain)
+            _print_diamonds(console, diamond)
+            report = DemoReport(world=world, diamond=diamond)
             if options.report is not None:
                 options.report.parent.mkdir(parents=True, exist_ok=True)
                 options.report.write_text(report.model_dump_json(indent=2) + "\n")
                 console.print(f"report written to {options.report}")
             if not options.once:
+                # Importing Ape replaced SIGINT with an immediate exit; take both signals back so
+                # they end the wait below and the `with` blocks stop every process in order.
+                signal.signal(signal.SIGINT, signal.default_int_handler)
+                signal.signal(signal.SIGTERM, lambda *_: stop.set())
                 console.print(f"[bold]The world is live at {node.url}.[/] Press Ctrl-C to stop.")
                 try:
                     while not stop.wait(0.5):
@@ -99,7 +117,36 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
                     console.print("stopping…")
         return report
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _deploy_diamonds(url: str, path: Path, toolchain: Toolchain) -> DiamondReport:
+    """Master + one child per default strategy onto the running node, read back from chain."""
+    from ape import Project, accounts, networks
+    from ape.logging import LogLevel, logger
+
+    from keepers.diamond.deploy import DeployConfig, DiamondDeployer
+    from keepers.diamond.upgrade import loupe_by_facet
+
+    logger.set_level(LogLevel.ERROR)  # the demo prints its own progress
+    project = Project(toolchain.root)
+    with networks.parse_network_choice(url) as provider:
+        network = provider.network
+        deployer = DiamondDeployer.open(
+            project, accounts.test_accounts[0], path, f"{network.ecosystem.name}:{network.name}"
+        )
+        records = deployer.system(DeployConfig())
+        deployer.save(path)
+        master = records.master
+        return DiamondReport(
+            master=master.address,
+            children={name: child.address for name, child in records.children.items()},
+            loupe=loupe_by_facet(deployer, master.address),
+            child_loupes={name: loupe_by_facet(deployer, child.address) for name, child in records.children.items()},
+            deployments_file=str(path),
+            transactions=deployer.transactions,
+        )
 
 
 def _world_report(w3: Web3, url: str, book: AddressBook, book_path: Path, artifacts: ArtifactStore) -> WorldReport:
@@ -122,6 +169,17 @@ def _world_report(w3: Web3, url: str, book: AddressBook, book_path: Path, artifa
         aave_premium_bps=book.lenders.aave_premium_bps,
         transactions=w3.eth.get_transaction_count(book.deployer),
     )
+
+
+def _print_diamonds(console: Console, diamond: DiamondReport) -> None:
+    table = Table(title="Diamonds (loupe read from chain)")
+    for column in ("diamond", "address", "facets", "functions"):
+        table.add_column(column)
+    rows = [("master", diamond.master, diamond.loupe)]
+    rows += [(f"child {name}", diamond.children[name], loupe) for name, loupe in diamond.child_loupes.items()]
+    for name, address, loupe in rows:
+        table.add_row(name, address, str(len(loupe)), str(sum(len(s) for s in loupe.values())))
+    console.print(table)
 
 
 def _print_world(console: Console, book: AddressBook, world: WorldReport, prices: list[PoolPrice]) -> None:

@@ -7,6 +7,7 @@ upstream chain; the fixture then reads its address book instead of deploying.
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from ape.contracts import ContractInstance
 from ethpm_types import ContractType
 
 from keepers.toolchain import default_toolchain
+from keepers.toolchain.compile import compile_project
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
 from keepers.world.deploy import deploy_world
@@ -42,6 +44,25 @@ class World:
 
     def token(self, symbol: str) -> ContractInstance:
         return self.contract(symbol)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _derive_test_accounts_once():
+    """Ape re-derives a test account from the mnemonic (PBKDF2, ~0.3 s) each time it explains a
+    revert; the derivation is a pure function of its arguments, so derive each account once."""
+    import ape_test.accounts
+
+    derive = functools.cache(lambda *args, **kwargs: tuple(original(*args, **kwargs)))
+    original = ape_test.accounts.generate_dev_accounts
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ape_test.accounts, "generate_dev_accounts", lambda *a, **k: list(derive(*a, **k)))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled(project):
+    """Every test sees bytecode built from the sources as they are now (see compile_project)."""
+    compile_project(project)
 
 
 @pytest.fixture(scope="session")

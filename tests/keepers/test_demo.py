@@ -69,6 +69,13 @@ def test_demo_once_writes_the_world_report(tmp_path):
     assert {row["pool"] for row in world["prices"]} == set(world["pools"])
     assert all(isinstance(v, int) for row in world["prices"] for v in row["balances_wei"].values())
     assert Path(world["address_book"]).is_file()
+
+    diamond = json.loads(report.read_text())["diamond"]
+    assert re.fullmatch(r"0x[0-9a-fA-F]{40}", diamond["master"])
+    assert set(diamond["children"]) == {"arb"}
+    assert "0x1f931c1c" in {s for selectors in diamond["loupe"].values() for s in selectors}  # diamondCut
+    for loupe in (diamond["loupe"], *diamond["child_loupes"].values()):
+        assert all(re.fullmatch(r"0x[0-9a-f]{8}", s) for selectors in loupe.values() for s in selectors)
     assert "Live prices" in result.stdout
     (pid,) = map(int, PID.findall(result.stdout))
     assert wait_dead(pid), "demo left anvil running"

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {LibRisk} from "../libraries/LibRisk.sol";
+
+/// @title RiskFacet
+/// @notice A child diamond's risk limits: which tokens and pools its strategies may touch, which
+/// keeper addresses (bots) may trigger trades, and per token a per-trade notional cap, a daily loss
+/// limit and a drawdown limit. Strategy facets enforce them through LibRisk; when a recorded result
+/// breaches a loss limit the child pauses itself (see LibRisk.recordResult).
+///
+/// Every setter is owner only; the views are open. All amounts are in the token's base units. A
+/// limit that was never set is zero, and zero tolerates nothing: trades above zero notional are
+/// rejected and the first loss pauses the child.
+///
+/// @dev Security considerations: the limits bound what a bot can lose per trade and per day under
+/// honest accounting; they rely on strategy facets reporting the true result of each trade to
+/// `LibRisk.recordResult`. A day is a UTC day (`block.timestamp / 1 days`), so losses just before and
+/// just after midnight count against two different days. Drawdown is measured from the high-water
+/// mark of recorded results, which starts at zero, not from the child's token balance. The owner may
+/// not be a bot when set, but nothing stops ownership being transferred later to an address that is
+/// a bot; revoke the bot first.
+contract RiskFacet {
+    /// @notice Emitted when `token` is added to or removed from the allow-list.
+    event TokenAllowed(address indexed token, bool allowed);
+    /// @notice Emitted when `pool` is added to or removed from the allow-list.
+    event PoolAllowed(address indexed pool, bool allowed);
+    /// @notice Emitted when keeper `bot` is allowed or revoked.
+    event BotChanged(address indexed bot, bool allowed);
+    /// @notice Emitted when `token`'s per-trade notional cap changes.
+    event TradeCapChanged(address indexed token, uint256 previousCap, uint256 newCap);
+    /// @notice Emitted when `token`'s daily loss limit changes.
+    event DailyLossLimitChanged(address indexed token, uint256 previousLimit, uint256 newLimit);
+    /// @notice Emitted when `token`'s drawdown limit changes.
+    event DrawdownLimitChanged(address indexed token, uint256 previousLimit, uint256 newLimit);
+
+    /// @notice Keeper bots are never the owner key.
+    error BotIsOwner(address bot);
+    /// @notice The zero address cannot be a bot.
+    error ZeroBot();
+
+    /// @notice Allows or disallows trading `token`. Owner only.
+    function setTokenAllowed(address token, bool allowed) external {
+        LibOwnership.enforceIsOwner();
+        LibRisk.layout().limits[token].allowed = allowed;
+        emit TokenAllowed(token, allowed);
+    }
+
+    /// @notice Allows or disallows trading through `pool`. Owner only.
+    function setPoolAllowed(address pool, bool allowed) external {
+        LibOwnership.enforceIsOwner();
+        LibRisk.layout().pools[pool] = allowed;
+        emit PoolAllowed(pool, allowed);
+    }
+
+    /// @notice Allows or revokes keeper `bot`. Owner only; rejects zero and the owner.
+    function setBot(address bot, bool allowed) external {
+        LibOwnership.enforceIsOwner();
+        if (bot == address(0)) revert ZeroBot();
+        if (bot == LibOwnership.owner()) revert BotIsOwner(bot);
+        LibRisk.layout().bots[bot] = allowed;
+        emit BotChanged(bot, allowed);
+    }
+
+    /// @notice Sets the largest notional of one trade in `token`. Owner only.
+    function setTradeCap(address token, uint256 cap) external {
+        LibOwnership.enforceIsOwner();
+        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        emit TradeCapChanged(token, limits.tradeCap, cap);
+        limits.tradeCap = cap;
+    }
+
+    /// @notice Sets the losses in `token` tolerated per UTC day before the child pauses. Owner only.
+    function setDailyLossLimit(address token, uint256 limit) external {
+        LibOwnership.enforceIsOwner();
+        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        emit DailyLossLimitChanged(token, limits.dailyLossLimit, limit);
+        limits.dailyLossLimit = limit;
+    }
+
+    /// @notice Sets the drop from the high-water mark of cumulative results in `token` tolerated
+    /// before the child pauses. Owner only.
+    function setDrawdownLimit(address token, uint256 limit) external {
+        LibOwnership.enforceIsOwner();
+        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        emit DrawdownLimitChanged(token, limits.drawdownLimit, limit);
+        limits.drawdownLimit = limit;
+    }
+
+    /// @notice Whether `token` may be traded.
+    function isTokenAllowed(address token) external view returns (bool) {
+        return LibRisk.layout().limits[token].allowed;
+    }
+
+    /// @notice Whether `pool` may be traded through.
+    function isPoolAllowed(address pool) external view returns (bool) {
+        return LibRisk.layout().pools[pool];
+    }
+
+    /// @notice Whether `account` is an allowed keeper bot.
+    function isBot(address account) external view returns (bool) {
+        return LibRisk.layout().bots[account];
+    }
+
+    /// @notice `token`'s per-trade cap, daily loss limit and drawdown limit.
+    function riskLimits(address token)
+        external
+        view
+        returns (uint256 tradeCap, uint256 dailyLossLimit, uint256 drawdownLimit)
+    {
+        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        return (limits.tradeCap, limits.dailyLossLimit, limits.drawdownLimit);
+    }
+
+    /// @notice `token`'s running risk state as last recorded: `dayLoss` belongs to `day` and is stale
+    /// once `block.timestamp / 1 days` has moved past it.
+    function riskState(address token)
+        external
+        view
+        returns (uint64 day, uint256 dayLoss, int256 cumulativePnl, int256 highWaterMark)
+    {
+        LibRisk.State storage state = LibRisk.layout().state[token];
+        return (state.day, state.dayLoss, state.cumulativePnl, state.highWaterMark);
+    }
+}

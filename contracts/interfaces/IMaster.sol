@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title What a child diamond calls on its master
+/// @notice The master diamond's surface as seen by its registered children: the global pause flag,
+/// the capital-return callback and trade reporting.
+interface IMaster {
+    /// @notice Aggregated trading statistics for one (child or bot, token) pair.
+    /// @param trades Number of trades reported.
+    /// @param volume Sum of the reported notional volumes, in the token's base units.
+    /// @param realizedProfit Sum of the reported profits (negative for losses), in the token's base units.
+    struct Stats {
+        uint64 trades;
+        uint256 volume;
+        int256 realizedProfit;
+    }
+
+    /// @notice True while the master (and so every child) is paused.
+    function paused() external view returns (bool);
+
+    /// @notice Tells the master that the calling child has just transferred `amount` of `token` to it.
+    /// Callable only by a registered child; reduces the child's allocation by at most what it holds.
+    function onCapitalReturned(address token, uint256 amount) external;
+
+    /// @notice Records one trade of the calling child executed by keeper `bot`. Callable only by a
+    /// registered child.
+    function reportTrade(address bot, address token, uint256 volume, int256 profit) external;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IMaster} from "../interfaces/IMaster.sol";
+import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {LibChild} from "./LibChild.sol";
+
+/// @title LibGuardian
+/// @notice A diamond's guardian and pause flag, shared by the master (global pause) and the children
+/// (local pause). A child counts as paused when its own flag is set or its master is paused; on the
+/// master `LibChild.master()` is zero, so only the master's own flag counts, and that flag is the
+/// global pause.
+/// @dev The guardian is a fail-safe key (a watchdog keeper): it may pause, never unpause. It must
+/// differ from the owner so that losing one key does not hand over both powers.
+library LibGuardian {
+    /// @custom:storage-location erc7201:lapidary.guardian
+    struct Layout {
+        address guardian;
+        bool paused;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("lapidary.guardian")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_SLOT = 0xf3d8a428fce518a0f4712fae3a5c5ac99df6776c334b2fcd7726c7e80f62d600;
+
+    /// @notice Emitted when `account` sets the pause flag.
+    event Paused(address account);
+    /// @notice Emitted when `account` clears the pause flag.
+    event Unpaused(address account);
+    /// @notice Emitted when the guardian changes (zero means none).
+    event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
+
+    /// @notice The caller is neither the guardian nor the owner.
+    error NotGuardianOrOwner(address caller);
+    /// @notice The guardian must not be the owner.
+    error GuardianIsOwner(address guardian);
+    /// @notice This child is paused (by its guardian, its owner or its risk limits).
+    error ChildPaused();
+    /// @notice The master diamond is paused, and with it every child.
+    error MasterPaused(address master);
+
+    function layout() internal pure returns (Layout storage l) {
+        bytes32 slot = STORAGE_SLOT;
+        assembly {
+            l.slot := slot
+        }
+    }
+
+    function guardian() internal view returns (address) {
+        return layout().guardian;
+    }
+
+    /// @notice Sets the guardian; zero removes it. Rejects the current owner.
+    function setGuardian(address newGuardian) internal {
+        if (newGuardian != address(0) && newGuardian == LibOwnership.owner()) revert GuardianIsOwner(newGuardian);
+        Layout storage l = layout();
+        emit GuardianChanged(l.guardian, newGuardian);
+        l.guardian = newGuardian;
+    }
+
+    /// @notice Reverts `NotGuardianOrOwner` unless the caller is the guardian or the owner.
+    function enforceIsGuardianOrOwner() internal view {
+        if (msg.sender != layout().guardian && msg.sender != LibOwnership.owner()) {
+            revert NotGuardianOrOwner(msg.sender);
+        }
+    }
+
+    /// @notice Sets the local pause flag on behalf of `by`. Idempotent: pausing a paused diamond
+    /// changes nothing and emits nothing, so fail-safes never fail for being late.
+    function pause(address by) internal {
+        Layout storage l = layout();
+        if (l.paused) return;
+        l.paused = true;
+        emit Paused(by);
+    }
+
+    /// @notice Clears the local pause flag (the caller's authority is checked by the facet).
+    /// Idempotent. A child stays paused while its master is.
+    function unpause() internal {
+        Layout storage l = layout();
+        if (!l.paused) return;
+        l.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @notice True when the local flag is set, or this diamond has a master and the master is paused.
+    function isPaused() internal view returns (bool) {
+        if (layout().paused) return true;
+        address master = LibChild.master();
+        return master != address(0) && IMaster(master).paused();
+    }
+
+    /// @notice Reverts `ChildPaused` or `MasterPaused` while paused.
+    function requireNotPaused() internal view {
+        if (layout().paused) revert ChildPaused();
+        address master = LibChild.master();
+        if (master != address(0) && IMaster(master).paused()) revert MasterPaused(master);
+    }
+}

@@ -1,0 +1,71 @@
+"""The deployments file: what is deployed on one network, as `deployments/<ecosystem>-<network>.json`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+
+class ContractRecord(BaseModel):
+    """A deployed facet or initializer, matched on later runs by its creation-bytecode hash."""
+
+    address: str
+    bytecode_hash: str
+    selectors: dict[str, str] = Field(default_factory=dict, description="selector -> function signature")
+    tx_hash: str
+    block: int
+
+
+class DiamondRecord(BaseModel):
+    address: str
+    facets: list[str]
+    init: str
+    tx_hash: str
+    block: int
+    strategy_id: str | None = None
+
+
+class Deployments(BaseModel):
+    """Everything `ape run deploy` put on one network."""
+
+    network: str
+    chain_id: int
+    deployer: str
+    compiler: str
+    git_revision: str
+    contracts: dict[str, ContractRecord] = Field(default_factory=dict)
+    diamonds: dict[str, DiamondRecord] = Field(default_factory=dict)
+
+    @property
+    def master(self) -> DiamondRecord | None:
+        return self.diamonds.get("master")
+
+    @property
+    def children(self) -> dict[str, DiamondRecord]:
+        return {name.split(":", 1)[1]: d for name, d in self.diamonds.items() if name.startswith("child:")}
+
+    def facet_name_at(self, address: str) -> str | None:
+        """Which recorded contract lives at `address` (case-insensitive)."""
+        for name, record in self.contracts.items():
+            if record.address.lower() == address.lower():
+                return name
+        return None
+
+    def write(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(self.model_dump_json(indent=2) + "\n")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def read(cls, path: Path) -> Deployments | None:
+        if not path.is_file():
+            return None
+        return cls.model_validate(json.loads(path.read_text()))
+
+
+def deployments_path(root: Path, ecosystem: str, network: str) -> Path:
+    return root / "deployments" / f"{ecosystem}-{network}.json"

@@ -1,0 +1,32 @@
+"""Every benchmark runs and prints the one JSON object the project's benchmarks share.
+
+Whether a target is met is the benchmark's answer to read, not a test verdict:
+numbers are reached in benchmarks, never asserted in timed unit tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = sorted((Path(__file__).resolve().parents[2] / "benchmarks").glob("*.py"))
+FIELDS = {"name", "ours", "anchor", "anchor_name", "unit", "target", "met"}
+
+
+@pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.stem)
+def test_benchmark_prints_one_json_object(script, toolchain):
+    result = subprocess.run(
+        [sys.executable, str(script), "--json"], cwd=toolchain.root, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["benchmark"] == script.stem
+    assert report["results"]
+    for row in report["results"]:
+        assert set(row) == FIELDS, row
+        assert isinstance(row["ours"], (int, float)) and isinstance(row["anchor"], (int, float))
+        assert isinstance(row["met"], bool)

@@ -1,0 +1,53 @@
+"""Small helpers shared by the system tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import ape
+from ape.exceptions import ContractLogicError, CustomError
+from eth_abi import decode
+from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
+
+DAY = 86_400
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+@contextmanager
+def reverts_with(error: type[CustomError], **inputs: Any) -> Iterator[None]:
+    """Expects a revert with exactly the custom error `error` carrying exactly `inputs`.
+
+    Stricter than `ape.reverts(error, **inputs)`, which passes on a revert it could not decode and
+    skips argument names the error does not have. Errors the receiving contract's ABI does not know
+    (a revert in a constructor's initializer) are decoded here from the raw revert data.
+    """
+    with ape.reverts() as info:
+        yield
+    assert _error_inputs(info.value, error) == inputs
+
+
+def _error_inputs(exception: ContractLogicError, error: type[CustomError]) -> dict[str, Any]:
+    signature = error.abi.selector
+    if isinstance(exception, CustomError):
+        assert exception.abi.selector == signature, f"expected {signature}, reverted with {exception!r}"
+        return dict(exception.inputs)
+    data = HexBytes(exception.revert_message)
+    assert data[:4] == keccak(text=signature)[:4], f"expected {signature}, reverted with {exception!r}"
+    values = decode([arg.canonical_type for arg in error.abi.inputs], data[4:])
+    return {
+        arg.name: to_checksum_address(value) if arg.type == "address" else value
+        for arg, value in zip(error.abi.inputs, values, strict=True)
+    }
+
+
+def event_args(receipt, event) -> list[dict[str, Any]]:
+    """The arguments of every `event` (a contract handle's event) that `receipt` logged."""
+    return [dict(log.event_arguments) for log in event.from_receipt(receipt)]
+
+
+def stats(value) -> tuple[int, int, int]:
+    """An `IMaster.Stats` return value as (trades, volume, realizedProfit)."""
+    return value.trades, value.volume, value.realizedProfit

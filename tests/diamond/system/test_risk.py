@@ -1,0 +1,185 @@
+"""RiskFacet and LibRisk as a strategy uses them: bots, allow-lists, trade cap, loss limits."""
+
+from __future__ import annotations
+
+from .support import DAY, ZERO_ADDRESS, event_args, reverts_with
+
+E18 = 10**18
+DAILY_LOSS, DRAWDOWN = 0, 1  # LibRisk.PauseReason
+
+
+def start_next_day(chain) -> int:
+    """Makes the next block the first second of a new UTC day, and returns that day."""
+    day = chain.pending_timestamp // DAY + 1
+    chain.pending_timestamp = day * DAY
+    return day
+
+
+def test_a_non_bot_cannot_trade(trading_child, stranger, owner, dai, pools):
+    for caller in (stranger, owner):
+        with reverts_with(trading_child.NotBot, caller=caller.address):
+            trading_child.probeTrade(pools[0], dai, 1, 0, sender=caller)
+
+
+def test_bots_are_set_and_revoked(child, owner, other_bot):
+    assert not child.isBot(other_bot)
+    receipt = child.setBot(other_bot, True, sender=owner)
+    assert event_args(receipt, child.BotChanged) == [{"bot": other_bot.address, "allowed": True}]
+    assert child.isBot(other_bot)
+    child.setBot(other_bot, False, sender=owner)
+    assert not child.isBot(other_bot)
+
+
+def test_a_revoked_bot_cannot_trade(trading_child, owner, bot, dai, pools):
+    trading_child.setBot(bot, False, sender=owner)
+    with reverts_with(trading_child.NotBot, caller=bot.address):
+        trading_child.probeTrade(pools[0], dai, 1, 0, sender=bot)
+
+
+def test_the_owner_cannot_be_made_a_bot(child, owner):
+    with reverts_with(child.BotIsOwner, bot=owner.address):
+        child.setBot(owner, True, sender=owner)
+    assert not child.isBot(owner)
+
+
+def test_the_zero_address_cannot_be_a_bot(child, owner):
+    with reverts_with(child.ZeroBot):
+        child.setBot(ZERO_ADDRESS, True, sender=owner)
+
+
+def test_only_allowed_pools(trading_child, owner, bot, dai, pools):
+    allowed, other = pools
+    assert trading_child.isPoolAllowed(allowed)
+    assert not trading_child.isPoolAllowed(other)
+    with reverts_with(trading_child.PoolNotAllowed, pool=other):
+        trading_child.probeTrade(other, dai, 1, 0, sender=bot)
+
+    receipt = trading_child.setPoolAllowed(allowed, False, sender=owner)
+    assert event_args(receipt, trading_child.PoolAllowed) == [{"pool": allowed, "allowed": False}]
+    with reverts_with(trading_child.PoolNotAllowed, pool=allowed):
+        trading_child.probeTrade(allowed, dai, 1, 0, sender=bot)
+
+
+def test_only_allowed_tokens(trading_child, owner, bot, dai, usdc, pools):
+    assert trading_child.isTokenAllowed(dai)
+    assert not trading_child.isTokenAllowed(usdc)
+    with reverts_with(trading_child.TokenNotAllowed, token=usdc.address):
+        trading_child.probeTrade(pools[0], usdc, 1, 0, sender=bot)
+
+    receipt = trading_child.setTokenAllowed(dai, False, sender=owner)
+    assert event_args(receipt, trading_child.TokenAllowed) == [{"token": dai.address, "allowed": False}]
+    with reverts_with(trading_child.TokenNotAllowed, token=dai.address):
+        trading_child.probeTrade(pools[0], dai, 1, 0, sender=bot)
+
+
+def test_per_trade_cap(trading_child, owner, bot, dai, pools):
+    cap = 1_000 * E18
+    receipt = trading_child.setTradeCap(dai, cap, sender=owner)
+    assert event_args(receipt, trading_child.TradeCapChanged) == [
+        {"token": dai.address, "previousCap": 10**24, "newCap": cap}
+    ]
+    trading_child.probeTrade(pools[0], dai, cap, 0, sender=bot)
+    with reverts_with(trading_child.TradeCapExceeded, token=dai.address, notional=cap + 1, cap=cap):
+        trading_child.probeTrade(pools[0], dai, cap + 1, 0, sender=bot)
+
+
+def test_limits_are_readable(trading_child, owner, dai, usdc):
+    trading_child.setTradeCap(dai, 1, sender=owner)
+    trading_child.setDailyLossLimit(dai, 2, sender=owner)
+    trading_child.setDrawdownLimit(dai, 3, sender=owner)
+    assert trading_child.riskLimits(dai) == (1, 2, 3)
+    assert trading_child.riskLimits(usdc) == (0, 0, 0)
+
+
+def test_unset_limits_tolerate_nothing(trading_child, owner, bot, usdc, pools):
+    """A token allowed without limits: only zero notional, and the first loss pauses."""
+    child = trading_child
+    child.setTokenAllowed(usdc, True, sender=owner)
+    with reverts_with(child.TradeCapExceeded, token=usdc.address, notional=1, cap=0):
+        child.probeTrade(pools[0], usdc, 1, 0, sender=bot)
+
+    child.probeTrade(pools[0], usdc, 0, 5, sender=bot)
+    assert not child.paused()
+    receipt = child.probeTrade(pools[0], usdc, 0, -1, sender=bot)
+    assert event_args(receipt, child.AutoPaused) == [{"token": usdc.address, "reason": DAILY_LOSS}]
+    assert child.paused()
+
+
+def test_daily_loss_limit_pauses_after_the_breaching_trade(trading_child, chain, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    receipt = child.setDailyLossLimit(dai, 100 * E18, sender=owner)
+    assert event_args(receipt, child.DailyLossLimitChanged) == [
+        {"token": dai.address, "previousLimit": 10**24, "newLimit": 100 * E18}
+    ]
+    day = start_next_day(chain)
+
+    child.probeTrade(pool, dai, E18, -60 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, 25 * E18, sender=bot)  # profit does not offset the day's losses
+    child.probeTrade(pool, dai, E18, -40 * E18, sender=bot)  # exactly at the limit: still trading
+    assert not child.paused()
+    assert child.riskState(dai) == (day, 100 * E18, -75 * E18, 0)
+
+    receipt = child.probeTrade(pool, dai, E18, -1, sender=bot)  # the breaching trade itself succeeds
+
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DAILY_LOSS}]
+    assert event_args(receipt, child.Paused) == [{"account": child.address}]
+    assert event_args(receipt, child.ProbeTraded)[0]["autoPaused"]
+    assert child.paused()
+    assert child.riskState(dai) == (day, 100 * E18 + 1, -75 * E18 - 1, 0)
+    with reverts_with(child.ChildPaused):
+        child.probeTrade(pool, dai, E18, 0, sender=bot)
+
+    child.unpause(sender=owner)  # the owner decides to go on
+    child.probeTrade(pool, dai, E18, 0, sender=bot)
+
+
+def test_a_new_day_resets_the_daily_loss(trading_child, chain, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    child.setDailyLossLimit(dai, 100 * E18, sender=owner)
+    day = start_next_day(chain)
+    child.probeTrade(pool, dai, E18, -80 * E18, sender=bot)
+    assert child.riskState(dai) == (day, 80 * E18, -80 * E18, 0)
+
+    assert start_next_day(chain) == day + 1
+    child.probeTrade(pool, dai, E18, -80 * E18, sender=bot)
+
+    assert not child.paused()
+    assert child.riskState(dai) == (day + 1, 80 * E18, -160 * E18, 0)
+
+
+def test_drawdown_from_the_high_water_mark_pauses(trading_child, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    receipt = child.setDrawdownLimit(dai, 50 * E18, sender=owner)
+    assert event_args(receipt, child.DrawdownLimitChanged) == [
+        {"token": dai.address, "previousLimit": 10**24, "newLimit": 50 * E18}
+    ]
+    child.probeTrade(pool, dai, E18, 100 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, -30 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, 10 * E18, sender=bot)  # 80, still 20 below the mark of 100
+    child.probeTrade(pool, dai, E18, -30 * E18, sender=bot)  # 50: exactly the limit below the mark
+    assert not child.paused()
+    _, _, cumulative, high_water_mark = child.riskState(dai)
+    assert (cumulative, high_water_mark) == (50 * E18, 100 * E18)
+
+    receipt = child.probeTrade(pool, dai, E18, -1, sender=bot)
+
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DRAWDOWN}]
+    assert child.paused()
+    _, day_loss, cumulative, high_water_mark = child.riskState(dai)
+    assert (day_loss, cumulative, high_water_mark) == (60 * E18 + 1, 50 * E18 - 1, 100 * E18)
+    with reverts_with(child.ChildPaused):
+        child.probeTrade(pool, dai, E18, 0, sender=bot)
+
+
+def test_the_high_water_mark_follows_new_highs(trading_child, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    child.setDrawdownLimit(dai, 50 * E18, sender=owner)
+    child.probeTrade(pool, dai, E18, 100 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, -40 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, 90 * E18, sender=bot)  # new high: 150
+    child.probeTrade(pool, dai, E18, -50 * E18, sender=bot)  # 100, exactly 50 below
+    assert not child.paused()
+    receipt = child.probeTrade(pool, dai, E18, -1, sender=bot)
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DRAWDOWN}]
+    _, _, cumulative, high_water_mark = child.riskState(dai)
+    assert (cumulative, high_water_mark) == (100 * E18 - 1, 150 * E18)

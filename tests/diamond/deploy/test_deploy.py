@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,17 @@ def test_ape_run_deploy_then_upgrade_dry_run(tmp_path, toolchain):
         )
         assert upgrade.returncode == 0, upgrade.stdout + upgrade.stderr
         assert "nothing to do" in upgrade.stdout
+        console = subprocess.run(
+            [APE, "console", "--network", node.url],
+            input='print("MASTER", master.address, master.reserveRatio(), children.arb.master())\nexit()\n',
+            cwd=toolchain.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "LAPIDARY_DEPLOYMENTS_FILE": str(out)},
+        )
+        master = Deployments.read(out).master.address
+        assert f"MASTER {master} 500 {master}" in console.stdout, console.stdout + console.stderr
         bad = subprocess.run(
             [APE, "run", "upgrade", "--network", node.url, "--out", str(out), "--diamond", "x"],
             cwd=toolchain.root,

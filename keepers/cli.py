@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 
 from keepers.chain.anvil import AnvilError
+from keepers.chain.keys import KeyUnavailable
 from keepers.toolchain import activate
 from keepers.world.artifacts import ArtifactError
 from keepers.world.deployer import DeployError
 
-# Errors a user can cause or fix (missing install, bad node); shown as one line, never a traceback.
-USER_ERRORS = (AnvilError, ArtifactError, DeployError, FileNotFoundError, ConnectionError)
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    """Errors a user can cause or fix (missing install, bad node, bad config); one line, never a traceback."""
+    from keepers.arb.service import ConfigError
+    from keepers.bundles.devrelay import DevRelayError
+
+    return (
+        AnvilError,
+        ArtifactError,
+        DeployError,
+        FileNotFoundError,
+        ConnectionError,
+        KeyUnavailable,
+        ConfigError,
+        DevRelayError,
+        ValidationError,
+    )
 
 
 @click.group()
@@ -68,10 +88,59 @@ def upstream(chain_id: int, data_dir: Path, command: tuple[str, ...]) -> None:
     sys.exit(code)
 
 
+@main.group()
+def run() -> None:
+    """Run a keeper service until Ctrl-C (configuration: LAPIDARY_* variables, lapidary.yaml)."""
+
+
+@run.command()
+def arb() -> None:
+    """The arbitrage keeper: find, size, simulate and bundle cycles every block."""
+    from keepers.arb import service
+    from keepers.config import load_settings
+
+    console = Console()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    def go() -> None:
+        arb_service = service.build(load_settings())
+        service.start(arb_service, console)
+        service.run(arb_service, console, _stop_on_signals())
+
+    _run(console, go)
+
+
+@run.command()
+@click.option("--anvil-url", help="Front this node (started with --order fifo) instead of starting one.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
+@click.option("--block-interval", type=float, default=2.0, show_default=True, help="Seconds per block.")
+@click.option("--chain-id", type=int, help="Chain id of the anvil it starts.")
+def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float, chain_id: int | None) -> None:
+    """A local Flashbots-compatible relay in front of anvil (eth_sendBundle, eth_callBundle, ...)."""
+    from keepers.bundles.devrelay import serve_devrelay
+
+    console = Console()
+    activate()
+
+    def ready(relay) -> None:
+        console.print(f"devrelay {relay.url} in front of {relay.anvil_url}, a block every {block_interval}s")
+
+    _run(console, lambda: serve_devrelay(anvil_url, host, port, block_interval, chain_id=chain_id, on_ready=ready))
+
+
+def _stop_on_signals() -> threading.Event:
+    """An event set by Ctrl-C or SIGTERM, so services stop between blocks, never mid-block."""
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
 def _run(console: Console, action):
     try:
         return action()
-    except USER_ERRORS as err:
+    except _user_errors() as err:
         console.print(f"[red]error:[/] {err}")
         sys.exit(1)
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 
@@ -12,7 +13,10 @@ import {LibRisk} from "../libraries/LibRisk.sol";
 ///
 /// Every setter is owner only; the views are open. All amounts are in the token's base units. A
 /// limit that was never set is zero, and zero tolerates nothing: trades above zero notional are
-/// rejected and the first loss pauses the child.
+/// rejected and the first loss pauses the child. A loss limit set below what the token has already
+/// lost (today, or from its high-water mark) pauses the child at once. Limits are stored packed: a
+/// trade cap above 2^248 - 1 or a loss limit above 2^128 - 1 is rejected (SafeCast's error, with the
+/// value); pass those maxima for "no practical limit".
 ///
 /// @dev Security considerations: the limits bound what a bot can lose per trade and per day under
 /// honest accounting; they rely on strategy facets reporting the true result of each trade to
@@ -20,7 +24,8 @@ import {LibRisk} from "../libraries/LibRisk.sol";
 /// just after midnight count against two different days. Drawdown is measured from the high-water
 /// mark of recorded results, which starts at zero, not from the child's token balance. The owner may
 /// not be a bot when set, but nothing stops ownership being transferred later to an address that is
-/// a bot; revoke the bot first.
+/// a bot; revoke the bot first. Only a recorded loss (or a lowered limit) checks the loss limits: a
+/// child the owner unpauses while a breach persists trades on until its next loss.
 contract RiskFacet {
     /// @notice Emitted when `token` is added to or removed from the allow-list.
     event TokenAllowed(address indexed token, bool allowed);
@@ -63,29 +68,33 @@ contract RiskFacet {
         emit BotChanged(bot, allowed);
     }
 
-    /// @notice Sets the largest notional of one trade in `token`. Owner only.
+    /// @notice Sets the largest notional of one trade in `token` (at most 2^248 - 1). Owner only.
     function setTradeCap(address token, uint256 cap) external {
         LibOwnership.enforceIsOwner();
         LibRisk.Limits storage limits = LibRisk.layout().limits[token];
         emit TradeCapChanged(token, limits.tradeCap, cap);
-        limits.tradeCap = cap;
+        limits.tradeCap = SafeCast.toUint248(cap);
     }
 
-    /// @notice Sets the losses in `token` tolerated per UTC day before the child pauses. Owner only.
+    /// @notice Sets the losses in `token` tolerated per UTC day before the child pauses (at most
+    /// 2^128 - 1). Owner only. Pauses the child if today's losses already exceed `limit`.
     function setDailyLossLimit(address token, uint256 limit) external {
         LibOwnership.enforceIsOwner();
         LibRisk.Limits storage limits = LibRisk.layout().limits[token];
         emit DailyLossLimitChanged(token, limits.dailyLossLimit, limit);
-        limits.dailyLossLimit = limit;
+        limits.dailyLossLimit = SafeCast.toUint128(limit);
+        LibRisk.pauseIfBreached(token, LibRisk.PauseReason.DailyLoss);
     }
 
     /// @notice Sets the drop from the high-water mark of cumulative results in `token` tolerated
-    /// before the child pauses. Owner only.
+    /// before the child pauses (at most 2^128 - 1). Owner only. Pauses the child if the present
+    /// drawdown already exceeds `limit`.
     function setDrawdownLimit(address token, uint256 limit) external {
         LibOwnership.enforceIsOwner();
         LibRisk.Limits storage limits = LibRisk.layout().limits[token];
         emit DrawdownLimitChanged(token, limits.drawdownLimit, limit);
-        limits.drawdownLimit = limit;
+        limits.drawdownLimit = SafeCast.toUint128(limit);
+        LibRisk.pauseIfBreached(token, LibRisk.PauseReason.Drawdown);
     }
 
     /// @notice Whether `token` may be traded.
@@ -113,14 +122,13 @@ contract RiskFacet {
         return (limits.tradeCap, limits.dailyLossLimit, limits.drawdownLimit);
     }
 
-    /// @notice `token`'s running risk state as last recorded: `dayLoss` belongs to `day` and is stale
-    /// once `block.timestamp / 1 days` has moved past it.
+    /// @notice `token`'s running risk state as of now: the current UTC day (`block.timestamp / 1 days`),
+    /// the losses recorded on it, the cumulative result and its high-water mark.
     function riskState(address token)
         external
         view
         returns (uint64 day, uint256 dayLoss, int256 cumulativePnl, int256 highWaterMark)
     {
-        LibRisk.State storage state = LibRisk.layout().state[token];
-        return (state.day, state.dayLoss, state.cumulativePnl, state.highWaterMark);
+        return LibRisk.currentState(token);
     }
 }

@@ -2,10 +2,12 @@
 pragma solidity ^0.8.24;
 
 /// @title What a child diamond calls on its master
-/// @notice The master diamond's surface as seen by its registered children: the global pause flag,
-/// the capital-return callback and trade reporting.
+/// @notice The master diamond's surface as seen by its registered children: the global pause flag
+/// (read when a child is attached; afterwards the master pushes every change, see IChildPause), the
+/// capital-return callback and trade reporting.
 interface IMaster {
-    /// @notice Aggregated trading statistics for one (child or bot, token) pair.
+    /// @notice Aggregated trading statistics for one (child or bot, token) pair, as the views return
+    /// them (the master stores them packed in one word: see LibStats.Totals for the stored widths).
     /// @param trades Number of trades reported.
     /// @param volume Sum of the reported notional volumes, in the token's base units.
     /// @param realizedProfit Sum of the reported profits (negative for losses), in the token's base units.
@@ -15,7 +17,8 @@ interface IMaster {
         int256 realizedProfit;
     }
 
-    /// @notice True while the master (and so every child) is paused.
+    /// @notice True while the master (and so every child) is paused. The source of truth for the global
+    /// pause; children check their mirror of it.
     function paused() external view returns (bool);
 
     /// @notice Tells the master that the calling child has just transferred `amount` of `token` to it.

@@ -6,15 +6,22 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IMaster} from "../interfaces/IMaster.sol";
 
 /// @title LibChild
-/// @notice A child diamond's link to its master diamond, in its own namespaced storage, and the one
-/// path by which a child sends tokens to the master's treasury (`sendToTreasury`), so the master's
-/// capital bookkeeping always hears about it.
+/// @notice A diamond's place under its master, in one storage word of its own namespace: the master
+/// diamond (zero on the master itself), the diamond's own pause flag, and its mirror of the master's
+/// global pause. They share a word because every trade reads all three (LibGuardian's pause check,
+/// then the report to the master). Also the one path by which a child sends tokens to the master's
+/// treasury (`sendToTreasury`), so the master's capital bookkeeping always hears about it.
+/// @dev The flags are written only through LibGuardian (`setPaused`, `setMasterPaused` here are its
+/// storage accessors): the local flag by the guardian, the owner or the risk limits, the mirror by the
+/// master. On the master diamond `paused` is the global pause and `masterPaused` stays false.
 library LibChild {
     using SafeERC20 for IERC20;
 
     /// @custom:storage-location erc7201:lapidary.child
     struct Layout {
         address master;
+        bool paused;
+        bool masterPaused;
     }
 
     // keccak256(abi.encode(uint256(keccak256("lapidary.child")) - 1)) & ~bytes32(uint256(0xff))
@@ -44,12 +51,37 @@ library LibChild {
         return layout().master;
     }
 
-    /// @notice Attaches the child to `newMaster`, which must be a contract.
+    /// @notice The whole word in one read: the master and both pause flags.
+    function link() internal view returns (address master_, bool paused, bool masterPaused) {
+        Layout memory l = layout();
+        return (l.master, l.paused, l.masterPaused);
+    }
+
+    /// @notice Attaches the child to `newMaster`, which must be a contract, and starts the mirror of
+    /// the master's pause from `newMaster.paused()` (the master pushes every later change).
     function setMaster(address newMaster) internal {
         if (newMaster.code.length == 0) revert InvalidMaster(newMaster);
+        bool masterPaused = IMaster(newMaster).paused();
         Layout storage l = layout();
         emit MasterChanged(l.master, newMaster);
         l.master = newMaster;
+        l.masterPaused = masterPaused;
+    }
+
+    /// @notice Sets the local pause flag; returns false when it already had that value.
+    function setPaused(bool paused) internal returns (bool changed) {
+        Layout storage l = layout();
+        if (l.paused == paused) return false;
+        l.paused = paused;
+        return true;
+    }
+
+    /// @notice Sets the mirror of the master's pause; returns false when it already had that value.
+    function setMasterPaused(bool paused) internal returns (bool changed) {
+        Layout storage l = layout();
+        if (l.masterPaused == paused) return false;
+        l.masterPaused = paused;
+        return true;
     }
 
     /// @notice Reverts `NotMaster` unless the caller is this child's master.

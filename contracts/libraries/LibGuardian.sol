@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IMaster} from "../interfaces/IMaster.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {LibChild} from "./LibChild.sol";
 
 /// @title LibGuardian
-/// @notice A diamond's guardian and pause flag, shared by the master (global pause) and the children
-/// (local pause). A child counts as paused when its own flag is set or its master is paused; on the
-/// master `LibChild.master()` is zero, so only the master's own flag counts, and that flag is the
-/// global pause.
-/// @dev The guardian is a fail-safe key (a watchdog keeper): it may pause, never unpause. It must
-/// differ from the owner so that losing one key does not hand over both powers.
+/// @notice A diamond's guardian and pause, shared by the master (global pause) and the children
+/// (local pause). A child counts as paused when its own flag is set or its mirror of the master's
+/// pause is; the master pushes its pause to every registered child (MasterPauseFacet), so the
+/// per-trade check reads one word of the child's own storage and calls nobody. On the master the
+/// mirror stays false, so only its own flag counts, and that flag is the global pause.
+/// @dev The flags live in LibChild's word, beside the master address, so that `requireNotPaused`
+/// costs one storage read and hands the caller the master it reports to. The guardian is a fail-safe
+/// key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so that losing
+/// one key does not hand over both powers.
 library LibGuardian {
     /// @custom:storage-location erc7201:lapidary.guardian
     struct Layout {
         address guardian;
-        bool paused;
     }
 
     // keccak256(abi.encode(uint256(keccak256("lapidary.guardian")) - 1)) & ~bytes32(uint256(0xff))
@@ -26,6 +27,8 @@ library LibGuardian {
     event Paused(address account);
     /// @notice Emitted when `account` clears the pause flag.
     event Unpaused(address account);
+    /// @notice Emitted on a child when its master pushes a change of the global pause.
+    event MasterPauseMirrored(address indexed master, bool paused);
     /// @notice Emitted when the guardian changes (zero means none).
     event GuardianChanged(address indexed previousGuardian, address indexed newGuardian);
 
@@ -67,32 +70,39 @@ library LibGuardian {
     /// @notice Sets the local pause flag on behalf of `by`. Idempotent: pausing a paused diamond
     /// changes nothing and emits nothing, so fail-safes never fail for being late.
     function pause(address by) internal {
-        Layout storage l = layout();
-        if (l.paused) return;
-        l.paused = true;
-        emit Paused(by);
+        if (LibChild.setPaused(true)) emit Paused(by);
     }
 
     /// @notice Clears the local pause flag (the caller's authority is checked by the facet).
-    /// Idempotent. A child stays paused while its master is.
+    /// Idempotent. A child stays paused while its mirror of the master's pause is set.
     function unpause() internal {
-        Layout storage l = layout();
-        if (!l.paused) return;
-        l.paused = false;
-        emit Unpaused(msg.sender);
+        if (LibChild.setPaused(false)) emit Unpaused(msg.sender);
     }
 
-    /// @notice True when the local flag is set, or this diamond has a master and the master is paused.
+    /// @notice Sets a child's mirror of its master's pause (the caller must be the master; checked
+    /// by the facet). Idempotent.
+    function setMasterPaused(bool paused) internal {
+        if (LibChild.setMasterPaused(paused)) emit MasterPauseMirrored(msg.sender, paused);
+    }
+
+    /// @notice True when the local flag or the mirror of the master's pause is set.
     function isPaused() internal view returns (bool) {
-        if (layout().paused) return true;
-        address master = LibChild.master();
-        return master != address(0) && IMaster(master).paused();
+        (, bool paused, bool masterPaused) = LibChild.link();
+        return paused || masterPaused;
     }
 
-    /// @notice Reverts `ChildPaused` or `MasterPaused` while paused.
-    function requireNotPaused() internal view {
-        if (layout().paused) revert ChildPaused();
-        address master = LibChild.master();
-        if (master != address(0) && IMaster(master).paused()) revert MasterPaused(master);
+    /// @notice True while the mirror of the master's pause is set (always false on the master).
+    function isMasterPaused() internal view returns (bool) {
+        (,, bool masterPaused) = LibChild.link();
+        return masterPaused;
+    }
+
+    /// @notice Reverts `ChildPaused` or `MasterPaused` while paused; otherwise returns the master
+    /// (zero on the master diamond), read in the same storage word as the flags.
+    function requireNotPaused() internal view returns (address master) {
+        (address master_, bool paused, bool masterPaused) = LibChild.link();
+        if (paused) revert ChildPaused();
+        if (masterPaused) revert MasterPaused(master_);
+        return master_;
     }
 }

@@ -2,7 +2,10 @@
 pragma solidity 0.8.28;
 
 import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {IChildPause} from "../interfaces/IChildPause.sol";
+import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibCapital} from "./LibCapital.sol";
+import {LibGlobalPause} from "./LibGlobalPause.sol";
 import {LibRegistry} from "./LibRegistry.sol";
 
 /// @title ChildRegistryFacet
@@ -12,20 +15,32 @@ import {LibRegistry} from "./LibRegistry.sol";
 ///
 /// The owner adds and removes children; the views are open. A child must be a deployed contract;
 /// a child that still holds allocated capital in any token cannot be removed (recall it first).
+/// Registering a child also sets its mirror of the global pause (`IChildPause.setMasterPaused`) to
+/// the master's state: while the master is paused that push must succeed or the registration reverts,
+/// so no child joins during a global pause without being stopped; otherwise a failed push (a child
+/// without the mirror) is reported with `ChildPauseNotMirrored` and the child is registered.
 ///
 /// @dev Security considerations: the registry checks that a child has code, not what that code is:
 /// the owner must register only diamonds built from Lapidary's facets and pointed at this master. A
 /// registered child is trusted to report truthfully (`onCapitalReturned`, `reportTrade`). Allocation
-/// caps are kept when a child is removed and apply again if the same address is re-registered.
+/// caps are kept when a child is removed and apply again if the same address is re-registered. A
+/// removed child keeps the pause mirror it last received (it cannot report trades any more, so it
+/// cannot trade); re-registering it pushes the current state again.
 contract ChildRegistryFacet {
     /// @notice `child` still has capital allocated in `tokenCount` tokens.
     error ChildHasCapital(address child, uint256 tokenCount);
 
-    /// @notice Registers `child` for `strategyId`. Owner only. Rejects the zero id, an address without
-    /// code (or the master itself), an id already in use and a child already registered.
+    /// @notice Registers `child` for `strategyId` and pushes the global pause state to it. Owner only.
+    /// Rejects the zero id, an address without code (or the master itself), an id already in use, a
+    /// child already registered, and, while the master is paused, a child that refuses the pause.
     function addChild(bytes32 strategyId, address child) external {
         LibOwnership.enforceIsOwner();
         LibRegistry.add(strategyId, child);
+        if (LibGuardian.isPaused()) {
+            IChildPause(child).setMasterPaused(true);
+        } else {
+            LibGlobalPause.tryPush(child, false);
+        }
     }
 
     /// @notice Unregisters the child of `strategyId`. Owner only. Refuses while the child has capital

@@ -13,7 +13,9 @@ import {LibStats} from "./LibStats.sol";
 ///
 /// @dev Security considerations: the figures are what children report, not measured here; they are
 /// as true as the reporting facets. A bot's totals aggregate over every child it trades for. Counts
-/// and sums are never reset, also not when a child is removed.
+/// and sums are never reset, also not when a child is removed. Each total is one packed word (see
+/// `LibStats.Totals` for the widths); a report that would overflow one reverts, and with it the
+/// child's trade, so a total that reaches its width stops that child (or bot) trading that token.
 contract StatsFacet {
     /// @notice Records one trade of the calling child. Registered children only.
     /// @param bot The keeper address that triggered the trade.
@@ -27,11 +29,11 @@ contract StatsFacet {
 
     /// @notice The totals of `child` in `token`.
     function childStats(address child, address token) external view returns (IMaster.Stats memory) {
-        return LibStats.layout().byChild[child][token];
+        return LibStats.toStats(LibStats.layout().byChild[child][token]);
     }
 
     /// @notice The totals of keeper `bot` in `token`, over all children.
     function botStats(address bot, address token) external view returns (IMaster.Stats memory) {
-        return LibStats.layout().byBot[bot][token];
+        return LibStats.toStats(LibStats.layout().byBot[bot][token]);
     }
 }

@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {IMaster} from "../interfaces/IMaster.sol";
-import {LibChild} from "../libraries/LibChild.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 
@@ -19,11 +18,11 @@ contract TradeProbeFacet {
     /// @notice Runs the checks of a trade of `notional` in `token` through `pool` and records `pnl`.
     function probeTrade(address pool, address token, uint256 notional, int256 pnl) external {
         LibRisk.requireBot(msg.sender);
-        LibGuardian.requireNotPaused();
+        address master = LibGuardian.requireNotPaused();
         LibRisk.requirePool(pool);
         LibRisk.checkTrade(token, notional);
         bool autoPaused = LibRisk.recordResult(token, pnl);
-        IMaster(LibChild.master()).reportTrade(msg.sender, token, notional, pnl);
+        IMaster(master).reportTrade(msg.sender, token, notional, pnl);
         emit ProbeTraded(msg.sender, pool, token, notional, pnl, autoPaused);
     }
 }

@@ -42,7 +42,7 @@ class DeployConfig(BaseModel):
     master_facets: tuple[str, ...] = MASTER_FACETS
     child_facets: tuple[str, ...] = CHILD_FACETS
     strategies: dict[str, list[str]] = Field(
-        default_factory=lambda: {"arb": []}, description="strategy -> facets beyond the child core"
+        default_factory=lambda: {"arb": ["FlashArbFacet"]}, description="strategy -> facets beyond the child core"
     )
 
     def master_spec(self) -> DiamondSpec:

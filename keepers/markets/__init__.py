@@ -1,0 +1,6 @@
+"""Pure pool math and arbitrage search: ints in, ints out, no I/O.
+
+``uniswap_v2`` and ``uniswap_v3`` reproduce the protocols' own arithmetic to the wei;
+``cycles`` enumerates routes through the base token, ``sizing`` sizes one exactly,
+``search`` keeps every route sized block by block; ``spot`` gives display prices.
+"""

@@ -76,6 +76,10 @@ def test_demo_once_writes_the_world_report(tmp_path):
     assert "0x1f931c1c" in {s for selectors in diamond["loupe"].values() for s in selectors}  # diamondCut
     for loupe in (diamond["loupe"], *diamond["child_loupes"].values()):
         assert all(re.fullmatch(r"0x[0-9a-f]{8}", s) for selectors in loupe.values() for s in selectors)
+
+    arb = json.loads(report.read_text())["arb"]
+    assert arb["realized_profit_wei"] == arb["predicted_profit_wei"] == arb["event_profit_wei"] > 0
+    assert arb["lender"] == "balancer" and len(arb["route"]) >= 2 and arb["gas_used"] > 0
     assert "Live prices" in result.stdout
     (pid,) = map(int, PID.findall(result.stdout))
     assert wait_dead(pid), "demo left anvil running"

@@ -51,3 +51,31 @@ def event_args(receipt, event) -> list[dict[str, Any]]:
 def stats(value) -> tuple[int, int, int]:
     """An `IMaster.Stats` return value as (trades, volume, realizedProfit)."""
     return value.trades, value.volume, value.realizedProfit
+
+
+# -- raw storage: what the packed layouts put in each word -----------------------------------------
+
+
+def erc7201_slot(namespace: str) -> int:
+    """keccak256(abi.encode(uint256(keccak256(namespace)) - 1)) & ~bytes32(uint256(0xff))"""
+    inner = int.from_bytes(keccak(text=namespace), "big") - 1
+    return int.from_bytes(keccak(inner.to_bytes(32, "big")), "big") & ~0xFF
+
+
+def mapping_slot(key: str, base: int) -> int:
+    """The slot of `mapping(address => ...)[key]` whose mapping sits at `base`."""
+    return int.from_bytes(keccak(bytes.fromhex(key[2:].rjust(64, "0")) + base.to_bytes(32, "big")), "big")
+
+
+def storage_word(chain, address: str, slot: int) -> int:
+    return int.from_bytes(chain.provider.get_storage(address, slot), "big")
+
+
+def set_storage_word(chain, address: str, slot: int, value: int) -> None:
+    chain.provider.make_request("anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
+
+
+def field(word: int, offset: int, bits: int, *, signed: bool = False) -> int:
+    """Bits `offset` to `offset + bits` of a storage word (Solidity packs from the low end)."""
+    value = (word >> offset) & ((1 << bits) - 1)
+    return value - (1 << bits) if signed and value >> (bits - 1) else value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ape
 import pytest
 from eth_utils import keccak
 
@@ -80,7 +81,16 @@ def test_child_init_requires_a_master_with_code(request, project, owner, child_g
 
 
 def test_the_diamonds_serve_what_they_call_on_each_other(project, master, child):
-    """IMaster and IChildCapital are what the facets call across diamonds: every selector is cut in."""
-    for interface, diamond in ((project.IMaster, master), (project.IChildCapital, child)):
+    """IMaster, IChildCapital and IChildPause are what the facets call across diamonds: every selector
+    is cut in."""
+    for interface, diamond in ((project.IMaster, master), (project.IChildCapital, child), (project.IChildPause, child)):
         for signature, selector in interface.contract_type.method_identifiers.items():
             assert diamond.facetAddress(selector) != ZERO_ADDRESS, signature
+
+
+def test_child_init_requires_a_master_that_answers_paused(project, owner, child_guardian):
+    """A contract without `paused()` cannot be a child's master: the mirror starts from its answer."""
+    init = project.ChildInit.deploy(sender=owner)
+    not_a_master = project.DiamondLoupeFacet.deploy(sender=owner)
+    with ape.reverts():
+        deploy(project, owner, init, init.init.encode_input(not_a_master, child_guardian))

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from .support import DAY, ZERO_ADDRESS, event_args, reverts_with
+from .support import (
+    DAY,
+    ZERO_ADDRESS,
+    erc7201_slot,
+    event_args,
+    field,
+    mapping_slot,
+    reverts_with,
+    set_storage_word,
+    storage_word,
+)
 
 E18 = 10**18
 DAILY_LOSS, DRAWDOWN = 0, 1  # LibRisk.PauseReason
+RISK = erc7201_slot("lapidary.child.risk")  # limits at +0, state at +1, pools at +2, bots at +3
 
 
 def start_next_day(chain) -> int:
@@ -183,3 +194,178 @@ def test_the_high_water_mark_follows_new_highs(trading_child, owner, bot, dai, p
     assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DRAWDOWN}]
     _, _, cumulative, high_water_mark = child.riskState(dai)
     assert (cumulative, high_water_mark) == (100 * E18 - 1, 150 * E18)
+
+
+# -- packed bookkeeping ---------------------------------------------------------------------------
+
+
+def risk_words(chain, child, token, mapping: int) -> tuple[int, int]:
+    """The two words of `limits[token]` (mapping 0) or `state[token]` (mapping 1)."""
+    base = mapping_slot(token.address, RISK + mapping)
+    return storage_word(chain, child.address, base), storage_word(chain, child.address, base + 1)
+
+
+def decode_state(words: tuple[int, int]) -> tuple[int, int, int, int]:
+    """(day, dayLoss, cumulativePnl, highWaterMark) from LibRisk.State's two words."""
+    results, losses = words
+    return (
+        field(losses, 0, 64),
+        field(losses, 64, 192),
+        field(results, 0, 128, signed=True),
+        field(results, 128, 128, signed=True),
+    )
+
+
+def test_profit_and_loss_bookkeeping_is_exact(trading_child, chain, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    day = start_next_day(chain)
+    results = [70 * E18, -25 * E18 - 3, 5, -50 * E18, 40 * E18 + 11, -1]
+    cumulative = high_water_mark = day_loss = 0
+    for pnl in results:
+        child.probeTrade(pool, dai, E18, pnl, sender=bot)
+        cumulative += pnl
+        high_water_mark = max(high_water_mark, cumulative)
+        day_loss += -pnl if pnl < 0 else 0
+        assert child.riskState(dai) == (day, day_loss, cumulative, high_water_mark)
+
+    assert (cumulative, high_water_mark, day_loss) == (35 * E18 + 12, 70 * E18, 75 * E18 + 4)
+    assert decode_state(risk_words(chain, child, dai, 1)) == (day, day_loss, cumulative, high_water_mark)
+    assert not child.paused()
+
+
+def test_a_profit_writes_only_the_results_word(trading_child, chain, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    day = start_next_day(chain)
+    child.probeTrade(pool, dai, E18, -8 * E18, sender=bot)
+    _, losses = risk_words(chain, child, dai, 1)
+
+    assert start_next_day(chain) == day + 1
+    child.probeTrade(pool, dai, E18, 3 * E18, sender=bot)
+
+    assert risk_words(chain, child, dai, 1)[1] == losses  # still yesterday's loss, as recorded
+    assert decode_state(risk_words(chain, child, dai, 1)) == (day, 8 * E18, -5 * E18, 0)
+    assert child.riskState(dai) == (day + 1, 0, -5 * E18, 0)  # the view reports today
+
+
+def test_a_result_past_128_bits_reverts(trading_child, chain, owner, bot, dai, pools):
+    """The master's totals (104 bits) overflow long before the child's; the child's state is set near
+    its width in storage to show its own sum is checked too."""
+    child, pool = trading_child, pools[0]
+    child.probeTrade(pool, dai, E18, 1, sender=bot)
+    base = mapping_slot(dai.address, RISK + 1)
+    top = 2**127 - 1
+    set_storage_word(chain, child.address, base, top | top << 128)
+    with reverts_with(child.SafeCastOverflowedIntDowncast, bits=128, value=top + 1):
+        child.probeTrade(pool, dai, E18, 1, sender=bot)
+
+
+def test_allowed_and_cap_share_a_word_and_the_loss_limits_another(trading_child, chain, owner, usdc):
+    child = trading_child
+    child.setTokenAllowed(usdc, True, sender=owner)
+    child.setTradeCap(usdc, 2**248 - 1, sender=owner)
+    child.setDailyLossLimit(usdc, 7, sender=owner)
+    child.setDrawdownLimit(usdc, 2**128 - 1, sender=owner)
+
+    trade_word, loss_word = risk_words(chain, child, usdc, 0)
+    assert (field(trade_word, 0, 8), field(trade_word, 8, 248)) == (1, 2**248 - 1)
+    assert (field(loss_word, 0, 128), field(loss_word, 128, 128)) == (7, 2**128 - 1)
+    assert child.riskLimits(usdc) == (2**248 - 1, 7, 2**128 - 1)
+    assert child.isTokenAllowed(usdc)
+
+
+def test_limits_wider_than_their_storage_are_rejected(trading_child, owner, dai):
+    child = trading_child
+    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=248, value=2**248):
+        child.setTradeCap(dai, 2**248, sender=owner)
+    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=128, value=2**128):
+        child.setDailyLossLimit(dai, 2**128, sender=owner)
+    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=128, value=2**256 - 1):
+        child.setDrawdownLimit(dai, 2**256 - 1, sender=owner)
+    assert child.riskLimits(dai) == (10**24, 10**24, 10**24)
+
+
+# -- a limit lowered below what has been lost ----------------------------------------------------
+
+
+def test_lowering_the_daily_loss_limit_below_todays_loss_pauses_at_once(trading_child, chain, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    start_next_day(chain)
+    child.probeTrade(pool, dai, E18, -60 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, 90 * E18, sender=bot)  # profits do not offset the day's loss
+
+    receipt = child.setDailyLossLimit(dai, 60 * E18, sender=owner)  # exactly the loss: still trading
+    assert event_args(receipt, child.AutoPaused) == []
+    assert not child.paused()
+
+    receipt = child.setDailyLossLimit(dai, 60 * E18 - 1, sender=owner)
+
+    assert event_args(receipt, child.DailyLossLimitChanged) == [
+        {"token": dai.address, "previousLimit": 60 * E18, "newLimit": 60 * E18 - 1}
+    ]
+    assert event_args(receipt, child.Paused) == [{"account": child.address}]
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DAILY_LOSS}]
+    assert child.paused()
+    with reverts_with(child.ChildPaused):
+        child.probeTrade(pool, dai, E18, 1, sender=bot)
+
+
+def test_yesterdays_loss_does_not_count_against_a_lowered_limit(trading_child, chain, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    day = start_next_day(chain)
+    child.probeTrade(pool, dai, E18, -60 * E18, sender=bot)
+    assert start_next_day(chain) == day + 1
+
+    receipt = child.setDailyLossLimit(dai, 0, sender=owner)
+
+    assert event_args(receipt, child.AutoPaused) == []
+    assert not child.paused()
+    receipt = child.probeTrade(pool, dai, E18, -1, sender=bot)  # today's first loss breaches zero
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DAILY_LOSS}]
+
+
+def test_lowering_the_drawdown_limit_below_the_drawdown_pauses_at_once(trading_child, owner, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    child.probeTrade(pool, dai, E18, 100 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, -30 * E18, sender=bot)
+
+    receipt = child.setDrawdownLimit(dai, 30 * E18, sender=owner)
+    assert event_args(receipt, child.AutoPaused) == []
+    assert not child.paused()
+
+    receipt = child.setDrawdownLimit(dai, 30 * E18 - 1, sender=owner)
+
+    assert event_args(receipt, child.Paused) == [{"account": child.address}]
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DRAWDOWN}]
+    assert child.paused()
+
+
+def test_setting_a_limit_on_a_paused_child_with_a_breach_is_quiet_about_the_pause(
+    trading_child, owner, child_guardian, bot, dai, pools
+):
+    """Already paused: the limit still changes, the pause is not announced twice."""
+    child, pool = trading_child, pools[0]
+    child.probeTrade(pool, dai, E18, -5 * E18, sender=bot)
+    child.pause(sender=child_guardian)
+    receipt = child.setDrawdownLimit(dai, E18, sender=owner)
+    assert event_args(receipt, child.Paused) == []
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DRAWDOWN}]
+    assert child.riskLimits(dai)[2] == E18
+
+
+def test_after_an_unpause_a_persisting_breach_pauses_again_at_the_next_loss(
+    trading_child, chain, owner, bot, dai, pools
+):
+    child, pool = trading_child, pools[0]
+    child.setDailyLossLimit(dai, 100 * E18, sender=owner)
+    start_next_day(chain)
+    child.probeTrade(pool, dai, E18, -101 * E18, sender=bot)
+    assert child.paused()
+
+    child.unpause(sender=owner)  # the owner decides to go on despite the breach
+    receipt = child.probeTrade(pool, dai, E18, 5 * E18, sender=bot)  # a profit cannot deepen it
+    assert event_args(receipt, child.AutoPaused) == []
+    assert not child.paused()
+
+    receipt = child.probeTrade(pool, dai, E18, -1, sender=bot)
+    assert event_args(receipt, child.AutoPaused) == [{"token": dai.address, "reason": DAILY_LOSS}]
+    assert child.paused()

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
+import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {IAavePool, IFlashLoanSimpleReceiver} from "../interfaces/IAavePool.sol";
+import {IBalancerVault, IFlashLoanRecipient} from "../interfaces/IBalancerVault.sol";
+import {IFlashArb} from "../interfaces/IFlashArb.sol";
+import {IMaster} from "../interfaces/IMaster.sol";
+import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
+import {IUniswapV3Pool, IUniswapV3SwapCallback} from "../interfaces/IUniswapV3Pool.sol";
+import {IWETH} from "../interfaces/IWETH.sol";
+import {LibChild} from "../libraries/LibChild.sol";
+import {LibGuardian} from "../libraries/LibGuardian.sol";
+import {LibRisk} from "../libraries/LibRisk.sol";
+import {LibFlashArb} from "./LibFlashArb.sol";
+
+/// @title FlashArbFacet
+/// @notice The arbitrage strategy of a child diamond: borrows `token` (or takes it from the child's
+/// own balance), sells it around a cycle of 2 to 4 swaps over Uniswap-V2-style pairs and Uniswap V3
+/// pools back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
+/// pays a share of the gross profit to the block's builder (`block.coinbase`) in ETH, sweeps the rest
+/// to the master's treasury if configured, and records the result with the child's risk state and
+/// the master's statistics.
+///
+/// A route is a list of hops (pool, direction). The caller names no token but `token`: each hop's
+/// input and output tokens come from the registry (`setArbPool` reads them from the pool), and the
+/// route must chain (each hop sells what the previous one bought) and end in `token`. A V2 hop's output
+/// is computed here from the pair's reserves and the registered fee, exactly as Uniswap's
+/// `getAmountOut`; a hop whose next hop is a V2 pair sends its output straight into that pair. The
+/// profit is the change of the diamond's `token` balance over the whole operation, so loan fees are
+/// already deducted.
+///
+/// Who may call what:
+/// - `executeArb`: keeper bots allowed in RiskFacet (never the owner), while neither this child nor
+///   its master is paused (the child's own flag and its mirror of the master's pause, one storage
+///   read; see GuardianFacet), not reentrantly; `token`, every pool and the notional must pass the child's
+///   risk limits (LibRisk) and every pool must also be enabled here.
+/// - `setArbConfig`, `setArbPool`: the owner.
+/// - `receiveFlashLoan` (Balancer), `executeOperation` (Aave): only the configured lender, and only
+///   while `executeArb` is waiting for that lender's loan (a transient marker; Aave's `initiator` must
+///   also be this diamond). A loan someone else starts with this diamond as receiver reverts.
+/// - `uniswapV3SwapCallback`: only the V3 pool of the hop being executed, once, and it is paid exactly
+///   the positive delta, which must be that hop's input.
+/// - `arbConfig`, `arbPool`: anyone.
+///
+/// @dev Security considerations:
+/// - The owner must register only genuine pools (`setArbPool` reads token0/token1 from the address it
+///   is given and trusts the code there), with the pair's true fee (a fee set too low makes every
+///   swap revert at the pair's constant-product check; too high only costs output), allow them in
+///   RiskFacet, configure the real Balancer Vault, Aave Pool and WETH, and allow only bot keys it
+///   controls. A registered pool is trusted as the pool code it claims to be.
+/// - Profit is measured and checked in `token` only. Other tokens the diamond holds are not counted:
+///   a V3 hop that cannot sell its whole input reverts (`PartialFill`) rather than leave a remainder,
+///   but the route does not guard balances of intermediate tokens beyond that.
+/// - The transaction is exposed to MEV like any swap: in the public mempool it can be front-run or
+///   sandwiched up to the point where the profit falls to `minProfit`. Submit through private
+///   bundles and set `minProfit` to what must be kept.
+/// - Tokens that charge a fee on transfer, rebase, or call back on transfer are not supported: the V2
+///   output math assumes the pair receives exactly what is sent, and the profit math assumes balances
+///   only move by the transfers made here.
+/// - The coinbase share is sent with a plain call forwarding all gas; reentering this facet through it
+///   fails (reentrancy guard, consumed markers). If the payment fails the whole arbitrage reverts.
+/// - Per-execution state (reentrancy guard, loan marker, validated route, expected V3 pool) lives in
+///   transient storage (EIP-1153, Cancun and later). The route reaches the lender's callback only
+///   from there; what a lender relays (`userData`, `params`) is ignored.
+/// - Sweeping profit to the treasury goes through `LibChild.sendToTreasury`, which the master books
+///   against the child's allocation first (it cannot tell profit from principal).
+contract FlashArbFacet is
+    IFlashArb,
+    IFlashLoanRecipient,
+    IFlashLoanSimpleReceiver,
+    IUniswapV3SwapCallback,
+    ReentrancyGuardTransient
+{
+    using SafeERC20 for IERC20;
+    using TransientSlot for bytes32;
+    using TransientSlot for TransientSlot.Uint256Slot;
+
+    uint256 private constant BPS = 10_000;
+    uint256 private constant MIN_HOPS = 2;
+    uint256 private constant MAX_HOPS = 4;
+    /// @dev TickMath.MIN_SQRT_RATIO + 1 and MAX_SQRT_RATIO - 1: the widest limits a V3 swap accepts.
+    uint160 private constant MIN_SQRT_PRICE_LIMIT = 4_295_128_740;
+    uint160 private constant MAX_SQRT_PRICE_LIMIT = 1_461_446_703_485_210_103_287_273_052_203_988_822_378_723_970_341;
+
+    // ---------------------------------------------------------------- the arbitrage
+
+    /// @inheritdoc IFlashArb
+    function executeArb(ArbParams calldata params) external nonReentrant returns (uint256 netProfit) {
+        LibRisk.requireBot(msg.sender);
+        address master = LibGuardian.requireNotPaused();
+        address token = params.token;
+        uint256 amountIn = params.amountIn;
+        if (amountIn == 0) revert ZeroAmountIn();
+        LibRisk.checkTrade(token, amountIn);
+
+        LibFlashArb.Layout storage l = LibFlashArb.layout();
+        uint16 coinbaseBps = params.coinbaseBps;
+        if (coinbaseBps != 0) {
+            if (coinbaseBps > BPS) revert InvalidCoinbaseBps(coinbaseBps);
+            if (token != l.weth) revert CoinbaseNeedsWeth(token);
+        }
+        _storeValidatedRoute(l, params.hops, token);
+
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        Lender lender = params.lender;
+        if (lender == Lender.OwnCapital) {
+            if (balanceBefore < amountIn) revert InsufficientCapital(token, balanceBefore, amountIn);
+            _swapRoute(token, amountIn);
+        } else {
+            _borrowAndSwap(l, lender, token, amountIn);
+        }
+        netProfit = _account(l, params, balanceBefore, master);
+    }
+
+    /// @notice Balancer V2 Vault flash-loan callback: runs the route, repays the loan plus fee.
+    /// @dev Only the configured Vault, only while `executeArb` waits for its loan.
+    function receiveFlashLoan(
+        IERC20[] calldata tokens,
+        uint256[] calldata amounts,
+        uint256[] calldata feeAmounts,
+        bytes calldata
+    ) external {
+        _consumeLoan(Lender.Balancer);
+        IERC20 token = tokens[0];
+        uint256 amount = amounts[0];
+        _swapRoute(address(token), amount);
+        token.safeTransfer(msg.sender, amount + feeAmounts[0]);
+    }
+
+    /// @notice Aave V3 simple flash-loan callback: runs the route and approves the Pool to pull the
+    /// loan plus premium.
+    /// @dev Only for a loan this diamond started (`initiator`), from the configured Pool, while
+    /// `executeArb` waits for it.
+    function executeOperation(
+        address asset,
+        uint256 amount,
+        uint256 premium,
+        address initiator,
+        bytes calldata
+    ) external returns (bool) {
+        if (initiator != address(this)) revert UnexpectedInitiator(initiator);
+        _consumeLoan(Lender.Aave);
+        _swapRoute(asset, amount);
+        IERC20(asset).forceApprove(msg.sender, amount + premium);
+        return true;
+    }
+
+    /// @notice Uniswap V3 swap callback: pays the pool of the hop being executed its input.
+    /// @dev Only that pool, once; it must ask for the hop's input token (the positive delta).
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata) external {
+        TransientSlot.Uint256Slot expected = LibFlashArb.EXPECTED_POOL.asUint256();
+        uint256 hop = expected.tload();
+        if (msg.sender != LibFlashArb.pool(hop)) revert UnauthorizedCallback(msg.sender);
+        expected.tstore(0);
+        bool zeroForOne = LibFlashArb.zeroForOne(hop);
+        int256 owed = zeroForOne ? amount0Delta : amount1Delta;
+        if (owed <= 0) revert UnexpectedSwapDelta(amount0Delta, amount1Delta);
+        LibFlashArb.Pool storage registered = LibFlashArb.layout().pools[msg.sender];
+        IERC20(zeroForOne ? registered.token0 : registered.token1).safeTransfer(msg.sender, uint256(owed));
+    }
+
+    // ---------------------------------------------------------------- owner
+
+    /// @inheritdoc IFlashArb
+    function setArbConfig(address balancerVault, address aavePool, address weth, bool sweepProfit) external {
+        LibOwnership.enforceIsOwner();
+        LibFlashArb.Layout storage l = LibFlashArb.layout();
+        l.balancerVault = balancerVault;
+        l.sweepProfit = sweepProfit;
+        l.aavePool = aavePool;
+        l.weth = weth;
+        emit ArbConfigChanged(balancerVault, aavePool, weth, sweepProfit);
+    }
+
+    /// @inheritdoc IFlashArb
+    function setArbPool(address pool, PoolKind kind, uint16 feeBps, bool enabled) external {
+        LibOwnership.enforceIsOwner();
+        if (kind == PoolKind.UniswapV2 ? feeBps >= BPS : feeBps != 0) revert InvalidFee(kind, feeBps);
+        if (pool.code.length == 0) revert InvalidPool(pool);
+        address token0 = IUniswapV2Pair(pool).token0();
+        address token1 = IUniswapV2Pair(pool).token1();
+        if (token0 == address(0) || token1 == address(0) || token0 == token1) revert InvalidPool(pool);
+        LibFlashArb.layout().pools[pool] =
+            LibFlashArb.Pool({token0: token0, kind: kind, feeBps: feeBps, enabled: enabled, token1: token1});
+        emit ArbPoolSet(pool, kind, token0, token1, feeBps, enabled);
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IFlashArb
+    function arbConfig()
+        external
+        view
+        returns (address balancerVault, address aavePool, address weth, bool sweepProfit)
+    {
+        LibFlashArb.Layout storage l = LibFlashArb.layout();
+        return (l.balancerVault, l.aavePool, l.weth, l.sweepProfit);
+    }
+
+    /// @inheritdoc IFlashArb
+    function arbPool(address pool)
+        external
+        view
+        returns (PoolKind kind, address token0, address token1, uint16 feeBps, bool enabled)
+    {
+        LibFlashArb.Pool storage p = LibFlashArb.layout().pools[pool];
+        return (p.kind, p.token0, p.token1, p.feeBps, p.enabled);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /// @dev Checks every hop (enabled here, allowed by LibRisk, chained, a cycle from `token`) and
+    /// stores the hops, packed one word each (see LibFlashArb), in transient storage for `_swapRoute`:
+    /// the lender's callback reads the route from there, never from the lender's `userData`/`params`
+    /// (measured cheaper than passing it through the lender, and nothing a lender relays is trusted).
+    function _storeValidatedRoute(LibFlashArb.Layout storage l, Hop[] calldata hops, address token) private {
+        uint256 count = hops.length;
+        if (count < MIN_HOPS || count > MAX_HOPS) revert InvalidHopCount(count);
+        bytes32 base = LibFlashArb.ROUTE;
+        assembly ("memory-safe") {
+            tstore(base, count)
+        }
+        address current = token;
+        for (uint256 i = 0; i < count; ++i) {
+            address pool = hops[i].pool;
+            bool zeroForOne = hops[i].zeroForOne;
+            LibFlashArb.Pool storage registered = l.pools[pool];
+            (address token0, PoolKind kind, uint16 feeBps, bool enabled) =
+                (registered.token0, registered.kind, registered.feeBps, registered.enabled);
+            if (!enabled) revert PoolNotEnabled(pool);
+            LibRisk.requirePool(pool);
+            address token1 = registered.token1;
+            (address tokenIn, address tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
+            if (tokenIn != current) revert BrokenRoute(i, current, tokenIn);
+            current = tokenOut;
+            uint256 hop = LibFlashArb.encodeHop(pool, kind, zeroForOne, feeBps);
+            assembly ("memory-safe") {
+                tstore(add(base, add(i, 1)), hop)
+            }
+        }
+        if (current != token) revert NotACycle(token, current);
+    }
+
+    /// @dev Takes the loan; the lender calls back `receiveFlashLoan` or `executeOperation`, which run
+    /// the route and repay. The marker lets exactly that callback through, once.
+    function _borrowAndSwap(
+        LibFlashArb.Layout storage l,
+        Lender lender,
+        address token,
+        uint256 amountIn
+    ) private {
+        TransientSlot.Uint256Slot marker = LibFlashArb.LOAN_MARKER.asUint256();
+        if (lender == Lender.Balancer) {
+            address vault = l.balancerVault;
+            if (vault == address(0)) revert LenderNotConfigured(lender);
+            IERC20[] memory tokens = new IERC20[](1);
+            tokens[0] = IERC20(token);
+            uint256[] memory amounts = new uint256[](1);
+            amounts[0] = amountIn;
+            marker.tstore(LibFlashArb.loanMarker(vault, lender));
+            IBalancerVault(vault).flashLoan(this, tokens, amounts, "");
+        } else {
+            address pool = l.aavePool;
+            if (pool == address(0)) revert LenderNotConfigured(lender);
+            marker.tstore(LibFlashArb.loanMarker(pool, lender));
+            IAavePool(pool).flashLoanSimple(address(this), token, amountIn, "", 0);
+        }
+        if (marker.tload() != 0) revert LoanNotReceived(lender);
+    }
+
+    /// @dev Lets through the callback of the loan `executeArb` is waiting for, once.
+    function _consumeLoan(Lender lender) private {
+        TransientSlot.Uint256Slot marker = LibFlashArb.LOAN_MARKER.asUint256();
+        if (marker.tload() != LibFlashArb.loanMarker(msg.sender, lender)) revert UnauthorizedCallback(msg.sender);
+        marker.tstore(0);
+    }
+
+    /// @dev Sells `amountIn` of `token` along the route `_storeValidatedRoute` stored. The diamond
+    /// holds `amountIn` of `token` and ends holding the last hop's output.
+    function _swapRoute(address token, uint256 amountIn) private {
+        bytes32 base = LibFlashArb.ROUTE;
+        uint256 count;
+        uint256 hop;
+        assembly ("memory-safe") {
+            count := tload(base)
+            hop := tload(add(base, 1))
+        }
+        // A V2 pair must hold its input before `swap`; later V2 hops get it from the previous hop.
+        if (!LibFlashArb.isV3(hop)) IERC20(token).safeTransfer(LibFlashArb.pool(hop), amountIn);
+        uint256 amount = amountIn;
+        for (uint256 i = 1; i <= count; ++i) {
+            uint256 next;
+            if (i < count) {
+                assembly ("memory-safe") {
+                    next := tload(add(base, add(i, 1)))
+                }
+            }
+            address recipient = next != 0 && !LibFlashArb.isV3(next) ? LibFlashArb.pool(next) : address(this);
+            amount = LibFlashArb.isV3(hop) ? _swapV3(hop, amount, recipient) : _swapV2(hop, amount, recipient);
+            hop = next;
+        }
+    }
+
+    /// @dev One V2 hop whose input is already in the pair: Uniswap's getAmountOut with the registered
+    /// fee (fee 30 gives exactly the pair's 997/1000).
+    function _swapV2(uint256 hop, uint256 amountIn, address recipient) private returns (uint256 amountOut) {
+        IUniswapV2Pair pair = IUniswapV2Pair(LibFlashArb.pool(hop));
+        bool zeroForOne = LibFlashArb.zeroForOne(hop);
+        (uint256 reserve0, uint256 reserve1,) = pair.getReserves();
+        (uint256 reserveIn, uint256 reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);
+        uint256 amountInWithFee = amountIn * (BPS - LibFlashArb.feeBps(hop));
+        amountOut = (amountInWithFee * reserveOut) / (reserveIn * BPS + amountInWithFee);
+        (uint256 amount0Out, uint256 amount1Out) = zeroForOne ? (uint256(0), amountOut) : (amountOut, uint256(0));
+        pair.swap(amount0Out, amount1Out, recipient, "");
+    }
+
+    /// @dev One V3 hop, exact input. `EXPECTED_POOL` lets this pool's callback through while the swap
+    /// runs (the callback consumes it); it is cleared after the swap whether or not it was used.
+    function _swapV3(uint256 hop, uint256 amountIn, address recipient) private returns (uint256 amountOut) {
+        address pool = LibFlashArb.pool(hop);
+        bool zeroForOne = LibFlashArb.zeroForOne(hop);
+        TransientSlot.Uint256Slot expected = LibFlashArb.EXPECTED_POOL.asUint256();
+        expected.tstore(hop);
+        (int256 amount0, int256 amount1) = IUniswapV3Pool(pool).swap(
+            recipient,
+            zeroForOne,
+            SafeCast.toInt256(amountIn),
+            zeroForOne ? MIN_SQRT_PRICE_LIMIT : MAX_SQRT_PRICE_LIMIT,
+            ""
+        );
+        expected.tstore(0);
+        (int256 paid, int256 received) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
+        if (paid != int256(amountIn)) revert PartialFill(pool, amountIn, SafeCast.toUint256(paid));
+        amountOut = uint256(-received);
+    }
+
+    /// @dev After the route: settles the profit, sweeps it if configured, records it with the risk
+    /// state and with `master` (as read by the pause check), and emits `ArbExecuted`.
+    function _account(
+        LibFlashArb.Layout storage l,
+        ArbParams calldata params,
+        uint256 balanceBefore,
+        address master
+    ) private returns (uint256 netProfit) {
+        address token = params.token;
+        (uint256 grossProfit, uint256 coinbasePayment, uint256 net) =
+            _settle(token, balanceBefore, params.minProfit, params.coinbaseBps);
+        if (net != 0 && l.sweepProfit) LibChild.sendToTreasury(token, net);
+        int256 result = SafeCast.toInt256(net);
+        LibRisk.recordResult(token, result);
+        IMaster(master).reportTrade(msg.sender, token, params.amountIn, result);
+        emit ArbExecuted(
+            msg.sender, token, params.amountIn, grossProfit, coinbasePayment, net, uint8(params.lender)
+        );
+        return net;
+    }
+
+    /// @dev Measures the profit, enforces `minProfit` and pays the coinbase share (WETH, checked).
+    function _settle(address token, uint256 balanceBefore, uint256 minProfit, uint16 coinbaseBps)
+        private
+        returns (uint256 grossProfit, uint256 coinbasePayment, uint256 netProfit)
+    {
+        uint256 balanceAfter = IERC20(token).balanceOf(address(this));
+        if (balanceAfter < balanceBefore) {
+            revert UnprofitableRoute(token, -SafeCast.toInt256(balanceBefore - balanceAfter), minProfit);
+        }
+        grossProfit = balanceAfter - balanceBefore;
+        coinbasePayment = (grossProfit * coinbaseBps) / BPS;
+        netProfit = grossProfit - coinbasePayment;
+        if (netProfit < minProfit) revert UnprofitableRoute(token, SafeCast.toInt256(grossProfit), minProfit);
+        if (coinbasePayment != 0) {
+            IWETH(token).withdraw(coinbasePayment);
+            (bool sent,) = block.coinbase.call{value: coinbasePayment}("");
+            if (!sent) revert CoinbasePaymentFailed(block.coinbase, coinbasePayment);
+        }
+    }
+}

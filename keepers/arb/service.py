@@ -1,0 +1,214 @@
+"""`keepers run arb`: wire the keeper from settings and run it once per new block (APScheduler)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from eth_abi import decode
+from eth_utils import keccak
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+from web3 import Web3
+
+from keepers.arb.execution import ArbExecutor
+from keepers.arb.journal import ArbJournal
+from keepers.arb.keeper import ArbKeeper, ArbPlan, BlockReport
+from keepers.arb.registry import PoolRegistry
+from keepers.bundles.client import RelayClient
+from keepers.chain.client import connect
+from keepers.chain.keys import load_account
+from keepers.config import FactorySettings, LapidarySettings
+from keepers.diamond.records import Deployments
+from keepers.markets.sizing import FlashLoan
+from keepers.store.db import Store
+from keepers.world.book import AddressBook
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message says what to set."""
+
+
+def _call(w3: Web3, to: str, signature: str, types: list[str], block: int | str = "latest") -> tuple:
+    call = {"to": Web3.to_checksum_address(to), "data": keccak(text=signature)[:4]}
+    return decode(types, bytes(w3.eth.call(call, block)))
+
+
+def world_factories(book: AddressBook) -> list[FactorySettings]:
+    """The world's DEX factories (see keepers.world.deploy)."""
+    factories = [
+        FactorySettings(
+            name=name.removesuffix("_factory"), kind="uniswap_v2", address=entry.address, start_block=entry.block
+        )
+        for name, entry in book.contracts.items()
+        if entry.artifact == "UniswapV2Factory"
+    ]
+    v3 = book.contracts.get("uniswap_v3_factory")
+    if v3 is not None:
+        factories.append(
+            FactorySettings(name="uniswap_v3", kind="uniswap_v3", address=v3.address, start_block=v3.block)
+        )
+    return factories
+
+
+def lender_terms(w3: Web3, child: str, lender: str) -> FlashLoan:
+    """The flash-loan fee the child's configured lender charges, read from chain."""
+    if lender == "own":
+        return FlashLoan(0)
+    vault, aave_pool, _weth, _sweep = _call(w3, child, "arbConfig()", ["address", "address", "address", "bool"])
+    if lender == "aave":
+        if int(aave_pool, 16) == 0:
+            raise ConfigError("the child has no Aave pool configured (FlashArbFacet.setArbConfig)")
+        (premium_bps,) = _call(w3, aave_pool, "FLASHLOAN_PREMIUM_TOTAL()", ["uint128"])
+        return FlashLoan(premium_bps)
+    if int(vault, 16) == 0:
+        raise ConfigError("the child has no Balancer vault configured (FlashArbFacet.setArbConfig)")
+    (collector,) = _call(w3, vault, "getProtocolFeesCollector()", ["address"])
+    (fee,) = _call(w3, collector, "getFlashLoanFeePercentage()", ["uint256"])
+    if fee != 0:
+        # Balancer rounds its fee up on an 18-decimal percentage; predictions would be off by a wei.
+        raise ConfigError(f"Balancer charges a flash-loan fee ({fee / 1e16}%); use lender aave or own")
+    return FlashLoan(0)
+
+
+@dataclass
+class ArbService:
+    keeper: ArbKeeper
+    w3: Web3
+    store: Store
+    poll_interval: float
+
+
+def build(settings: LapidarySettings) -> ArbService:
+    """Everything the keeper needs, checked, from settings; ConfigError names what is missing."""
+    if not settings.relays:
+        raise ConfigError(
+            "no relay configured: set LAPIDARY_RELAYS='[\"http://127.0.0.1:PORT\"]' "
+            "(`keepers run devrelay` serves one locally)"
+        )
+    w3 = connect(settings.chain)
+    chain_id = w3.eth.chain_id
+    bot = load_account(settings.bot, "bot")
+    searcher = load_account(settings.searcher, "searcher")
+    if bot.address == searcher.address:
+        raise ConfigError("the searcher key signs relay requests only: use a key other than the bot's")
+    if settings.deployments_file is None:
+        raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
+    deployments = Deployments.read(Path(settings.deployments_file))
+    if deployments is None or settings.arb.strategy not in deployments.children:
+        raise ConfigError(f"no {settings.arb.strategy!r} child in {settings.deployments_file}; run `ape run deploy`")
+    if deployments.chain_id != chain_id:
+        raise ConfigError(f"{settings.deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
+    child = deployments.children[settings.arb.strategy].address
+    book = AddressBook.read(Path(settings.world_file)) if settings.world_file else None
+    factories = settings.arb.factories or (world_factories(book) if book else [])
+    if not factories:
+        raise ConfigError("no factories: list them under arb.factories or point LAPIDARY_WORLD_FILE at a world")
+    base_token = settings.arb.base_token
+    if not base_token.startswith("0x"):
+        if book is None:
+            raise ConfigError(f"base token {base_token!r} is a symbol: give its address or a world file")
+        base_token = book.token(base_token).address
+    store = Store(settings.store.url)
+    plan = ArbPlan(
+        base_token=Web3.to_checksum_address(base_token),
+        lender=settings.arb.lender,
+        loan=lender_terms(w3, child, settings.arb.lender),
+        coinbase_bps=settings.arb.coinbase_bps,
+        blocks_ahead=settings.arb.blocks_ahead,
+        min_net_profit_wei=settings.arb.min_net_profit_wei,
+        priority_fee_wei=settings.arb.priority_fee_wei,
+        max_per_block=settings.arb.max_opportunities_per_block,
+        max_hops=settings.arb.max_hops,
+        only_pools=frozenset(Web3.to_checksum_address(p) for p in settings.arb.only_pools)
+        if settings.arb.only_pools is not None
+        else None,
+    )
+    keeper = ArbKeeper(
+        w3,
+        PoolRegistry(w3, store, chain_id, factories, settings.chain.log_chunk_blocks),
+        ArbExecutor(w3, child, bot, chain_id),
+        RelayClient(settings.relays, searcher),
+        ArbJournal(store, chain_id),
+        plan,
+    )
+    return ArbService(keeper, w3, store, settings.chain.poll_interval)
+
+
+def start(service: ArbService, console: Console) -> int:
+    """Backfill with a progress bar and read every pool; returns the head block."""
+    head = service.w3.eth.block_number
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} blocks"),
+        TextColumn("{task.fields[pools]} pools"),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, int] = {}
+
+        def on_progress(factory: str, done: int, total: int, pools: int) -> None:
+            if factory not in tasks:
+                tasks[factory] = progress.add_task(f"discovering {factory}", total=total, pools=pools)
+            progress.update(tasks[factory], completed=done, pools=pools)
+
+        service.keeper.start(head, on_progress)
+    console.print(
+        f"arb keeper: {len(service.keeper.registry.pools)} pools, {len(service.keeper.enabled)} tradable, "
+        f"bot {service.keeper.bot.address}, head {head}"
+    )
+    return head
+
+
+def run(service: ArbService, console: Console, stop: threading.Event) -> None:
+    """One job per new block until `stop` is set; errors are journaled and the keeper carries on."""
+    state = {"head": service.keeper.block}
+    lock = threading.Lock()
+
+    def tick() -> None:
+        if not lock.acquire(blocking=False):
+            return
+        try:
+            head = service.w3.eth.block_number
+            if state["head"] is not None and head <= state["head"]:
+                return
+            report = service.keeper.on_block(head)
+            state["head"] = head
+            _print_report(console, report)
+        except Exception as err:  # a bad block must not kill the keeper; it is journaled and shown
+            log.exception("block processing failed")
+            service.keeper.journal.heartbeat(state["head"] or 0, error=f"{type(err).__name__}: {err}")
+            console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
+        finally:
+            lock.release()
+
+    scheduler = BackgroundScheduler()
+    scheduler.add_job(tick, "interval", seconds=service.poll_interval, max_instances=1, coalesce=True)
+    scheduler.start()
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+        service.store.close()
+
+
+def _print_report(console: Console, report: BlockReport) -> None:
+    parts = [f"block {report.block}: {report.changed_pools} pools changed"]
+    if report.opportunities:
+        parts.append(f"{report.opportunities} opportunities")
+    if report.submitted:
+        parts.append(f"submitted {report.submitted}")
+    if report.landed:
+        parts.append(f"landed {report.landed}")
+    if report.expired:
+        parts.append(f"expired {report.expired}")
+    for opportunity_id, reason in report.dropped:
+        parts.append(f"dropped {opportunity_id} ({reason})")
+    console.print(", ".join(parts))

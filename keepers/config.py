@@ -1,0 +1,121 @@
+"""Keeper configuration: `LAPIDARY_*` environment variables over a YAML file over defaults.
+
+One settings object serves every keeper; each keeper reads its own section
+(`arb`, ...) plus the shared ones (chain, store, keys, relays). Nested fields use
+`__` in variable names: `LAPIDARY_CHAIN__RPC_URL`, `LAPIDARY_BOT__PRIVATE_KEY`,
+`LAPIDARY_ARB__LENDER`. The YAML file is `LAPIDARY_CONFIG` or `lapidary.yaml` in
+the working directory when present. Keys are `SecretStr`: never printed.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
+
+CONFIG_ENV = "LAPIDARY_CONFIG"
+DEFAULT_CONFIG_FILE = Path("lapidary.yaml")
+
+
+class ChainSettings(BaseModel):
+    rpc_url: str = "http://127.0.0.1:8545"
+    request_timeout: float = Field(default=30.0, gt=0)
+    poll_interval: float = Field(default=0.5, gt=0, description="seconds between new-block checks")
+    log_chunk_blocks: int = Field(default=2_000, gt=0, description="block range per eth_getLogs request")
+
+
+class StoreSettings(BaseModel):
+    url: str = Field(default="sqlite:///data/lapidary.db", description="SQLAlchemy URL (SQLite or PostgreSQL)")
+
+
+class KeySettings(BaseModel):
+    """Where a signing key comes from: exactly one of a raw key (env), a keystore file, an Ape account."""
+
+    private_key: SecretStr | None = None
+    keystore: Path | None = None
+    keystore_password: SecretStr | None = None
+    ape_account: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> KeySettings:
+        sources = [s for s in (self.private_key, self.keystore, self.ape_account) if s is not None]
+        if len(sources) > 1:
+            raise ValueError("give exactly one of private_key, keystore, ape_account")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return any(s is not None for s in (self.private_key, self.keystore, self.ape_account))
+
+
+class FactorySettings(BaseModel):
+    """A DEX factory whose pools the arb keeper discovers from PairCreated / PoolCreated logs."""
+
+    name: str
+    kind: Literal["uniswap_v2", "uniswap_v3"]
+    address: str
+    fee_bps: int = Field(default=30, ge=0, lt=10_000, description="swap fee of its V2 pairs")
+    start_block: int = Field(default=0, ge=0, description="first block of the discovery backfill")
+
+
+class ArbSettings(BaseModel):
+    strategy: str = "arb"
+    base_token: str = Field(default="WETH", description="token symbol (from the world book) or address")
+    factories: list[FactorySettings] = Field(default_factory=list, description="empty: the world's DEXes")
+    lender: Literal["balancer", "aave", "own"] = "balancer"
+    max_hops: int = Field(default=3, ge=2, le=3)
+    blocks_ahead: int = Field(default=3, ge=1, le=25, description="submit each bundle for blocks N+1..N+k")
+    min_net_profit_wei: int = Field(default=0, ge=0, description="after loan fee and gas")
+    coinbase_bps: int = Field(default=0, ge=0, le=10_000)
+    priority_fee_wei: int = Field(default=0, ge=0)
+    max_opportunities_per_block: int = Field(default=3, ge=1)
+    only_pools: list[str] | None = Field(default=None, description="trade only these pool addresses")
+
+
+class LapidarySettings(BaseSettings):
+    """Everything a keeper process may need; see the module docstring for sources."""
+
+    model_config = SettingsConfigDict(env_prefix="LAPIDARY_", env_nested_delimiter="__", extra="ignore")
+
+    chain: ChainSettings = ChainSettings()
+    store: StoreSettings = StoreSettings()
+    bot: KeySettings = Field(default_factory=KeySettings, description="the keeper bot: sends strategy txs")
+    searcher: KeySettings = Field(default_factory=KeySettings, description="signs relay requests only")
+    relays: list[str] = Field(default_factory=list, description="Flashbots-compatible relay URLs")
+    deployments_file: Path | None = Field(default=None, description="default: deployments/<ecosystem>-<network>")
+    world_file: Path | None = Field(default=None, description="the local world's address book, if any")
+    arb: ArbSettings = ArbSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = config_path()
+        if config_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+        return tuple(sources)
+
+
+def config_path() -> Path | None:
+    """The YAML file to read: `LAPIDARY_CONFIG` (must exist) or ./lapidary.yaml if present."""
+    explicit = os.environ.get(CONFIG_ENV)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FileNotFoundError(f"{CONFIG_ENV}={explicit}: no such file")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_settings(**overrides) -> LapidarySettings:
+    """Settings from all sources; `overrides` (e.g. from CLI options) win."""
+    return LapidarySettings(**overrides)

@@ -1,0 +1,56 @@
+"""The demo's diamond step: master and children deployed with the production deployer, read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from keepers.demo.report import DiamondReport
+from keepers.toolchain import Toolchain
+from keepers.world.book import AddressBook
+
+
+def deploy_diamonds(url: str, path: Path, toolchain: Toolchain, book: AddressBook, bot: str) -> DiamondReport:
+    """Master + one child per default strategy onto the running node, the arb child configured for the
+    world with `bot` as its keeper bot; everything reported is read back from chain."""
+    from ape import Project, accounts, networks
+    from ape.logging import LogLevel, logger
+
+    from keepers.arb.setup import configure_child, for_world
+    from keepers.diamond.deploy import DeployConfig, DiamondDeployer
+    from keepers.diamond.upgrade import loupe_by_facet
+
+    logger.set_level(LogLevel.ERROR)  # the demo prints its own progress
+    project = Project(toolchain.root)
+    with networks.parse_network_choice(url) as provider:
+        network = provider.network
+        deployer = DiamondDeployer.open(
+            project, accounts.test_accounts[0], path, f"{network.ecosystem.name}:{network.name}"
+        )
+        records = deployer.system(DeployConfig())
+        deployer.save(path)
+        arb = records.children["arb"]
+        child = deployer.handle(arb.address, *arb.facets)
+        configure_child(child, for_world(book, bots=(bot,), sweep_profit=True), deployer.sender)
+        master = records.master
+        return DiamondReport(
+            master=master.address,
+            children={name: child.address for name, child in records.children.items()},
+            loupe=loupe_by_facet(deployer, master.address),
+            child_loupes={name: loupe_by_facet(deployer, child.address) for name, child in records.children.items()},
+            deployments_file=str(path),
+            transactions=deployer.transactions,
+        )
+
+
+def print_diamonds(console: Console, diamond: DiamondReport) -> None:
+    table = Table(title="Diamonds (loupe read from chain)")
+    for column in ("diamond", "address", "facets", "functions"):
+        table.add_column(column)
+    rows = [("master", diamond.master, diamond.loupe)]
+    rows += [(f"child {name}", diamond.children[name], loupe) for name, loupe in diamond.child_loupes.items()]
+    for name, address, loupe in rows:
+        table.add_row(name, address, str(len(loupe)), str(sum(len(s) for s in loupe.values())))
+    console.print(table)

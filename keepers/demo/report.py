@@ -1,0 +1,59 @@
+"""What `keepers demo --report FILE` writes: one section per part of the product it ran."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class PriceRow(BaseModel):
+    pool: str
+    base: str
+    quote: str
+    price: str  # decimal rendering of an exact on-chain ratio, quote per whole base token
+    balances_wei: dict[str, int]
+
+
+class WorldReport(BaseModel):
+    chain_id: int
+    rpc_url: str
+    block: int
+    address_book: str
+    contracts: dict[str, str]
+    tokens: dict[str, str]
+    pools: dict[str, str]
+    prices: list[PriceRow]
+    oracle_usd_e8: dict[str, int]
+    aave_premium_bps: int
+    transactions: int
+
+
+class DiamondReport(BaseModel):
+    master: str
+    children: dict[str, str]
+    loupe: dict[str, list[str]]  # the master's facet address -> selectors, read from chain
+    child_loupes: dict[str, dict[str, list[str]]]
+    deployments_file: str
+    transactions: int
+
+
+class ArbReport(BaseModel):
+    """One arbitrage through the devrelay: what was predicted and what the chain shows."""
+
+    predicted_profit_wei: int
+    realized_profit_wei: int  # the treasury's WETH balance delta in the landing block
+    event_profit_wei: int  # netProfit of the ArbExecuted log
+    gas_used: int
+    lender: str
+    route: list[str]  # pool names, in hop order
+    amount_in_wei: int
+    tx_hash: str
+    block: int
+    relay: str
+
+
+class DemoReport(BaseModel):
+    """What `keepers demo --report FILE` writes; later features add sections."""
+
+    world: WorldReport
+    diamond: DiamondReport
+    arb: ArbReport

@@ -1,0 +1,144 @@
+"""Arbitrage cycles: closed paths of two or three swaps from the base token (WETH) back to it.
+
+A ``Hop`` names a pool by address and a direction; it holds no state, so a cycle stays
+valid while its pools' states change block by block (states live in a mapping from
+address to ``V2Pool``/``V3Pool``). ``CycleIndex`` maps each pool to the cycles that
+use it: a block that changed pools K needs to look only at ``index.touching(K)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeAlias
+
+from keepers.markets.uniswap_v2 import V2Pool
+from keepers.markets.uniswap_v3.pool import V3Pool
+
+Pool: TypeAlias = V2Pool | V3Pool
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One swap of a route: sell ``token_in`` for ``token_out`` in the pool at ``pool``."""
+
+    pool: str
+    token_in: str
+    token_out: str
+    zero_for_one: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    """Hops whose tokens chain up and return to the first hop's input, each pool used once."""
+
+    hops: tuple[Hop, ...]
+
+    def __post_init__(self) -> None:
+        hops = self.hops
+        if len(hops) < 2:
+            raise ValueError("a cycle needs at least two hops")
+        for a, b in zip(hops, hops[1:] + hops[:1], strict=True):
+            if a.token_out != b.token_in:
+                raise ValueError(f"hop into {a.token_out} is followed by a hop out of {b.token_in}")
+        if len({h.pool for h in hops}) != len(hops):
+            raise ValueError("a cycle uses each pool once")
+
+    @property
+    def base_token(self) -> str:
+        """The token borrowed, and returned with the profit."""
+        return self.hops[0].token_in
+
+    @property
+    def pools(self) -> tuple[str, ...]:
+        return tuple(h.pool for h in self.hops)
+
+
+def hops_of(pool: Pool) -> tuple[Hop, Hop]:
+    """The pool's two directions: (token0 -> token1, token1 -> token0)."""
+    return (
+        Hop(pool.address, pool.token0, pool.token1, True),
+        Hop(pool.address, pool.token1, pool.token0, False),
+    )
+
+
+def enumerate_cycles(pools: Iterable[Pool], base_token: str, max_hops: int = 3) -> list[Cycle]:
+    """Every simple cycle of 2 to ``max_hops`` (at most 3) hops from ``base_token`` back to it.
+
+    Both directions of a loop are listed (they are different trades); intermediate tokens
+    are distinct and differ from the base token. Hops are shared between cycles.
+    """
+    if not 2 <= max_hops <= 3:
+        raise ValueError("cycles of 2 or 3 hops are supported")
+    # token -> hops leaving it, in pool order; a hop's identity is (pool, direction)
+    leaving: dict[str, list[Hop]] = defaultdict(list)
+    for pool in pools:
+        for hop in hops_of(pool):
+            leaving[hop.token_in].append(hop)
+    # hops from each token straight back to the base
+    home: dict[str, list[Hop]] = defaultdict(list)
+    for hops in leaving.values():
+        for hop in hops:
+            if hop.token_out == base_token:
+                home[hop.token_in].append(hop)
+
+    cycles: list[Cycle] = []
+    for first in leaving.get(base_token, ()):
+        a = first.token_out
+        for last in home.get(a, ()):
+            if last.pool != first.pool:
+                cycles.append(Cycle((first, last)))
+        if max_hops < 3:
+            continue
+        for middle in leaving.get(a, ()):
+            b = middle.token_out
+            if b == base_token:
+                continue
+            for last in home.get(b, ()):
+                cycles.append(Cycle((first, middle, last)))
+    return cycles
+
+
+class CycleIndex:
+    """Cycles by id, and for each pool address the ids of the cycles that swap through it."""
+
+    def __init__(self, cycles: Iterable[Cycle] = ()):
+        self._cycles: list[Cycle] = []
+        self._by_pool: dict[str, list[int]] = defaultdict(list)
+        for cycle in cycles:
+            self.add(cycle)
+
+    def add(self, cycle: Cycle) -> int:
+        """Index one more cycle; returns its id."""
+        cycle_id = len(self._cycles)
+        self._cycles.append(cycle)
+        for pool in cycle.pools:
+            self._by_pool[pool].append(cycle_id)
+        return cycle_id
+
+    @property
+    def cycles(self) -> Sequence[Cycle]:
+        return self._cycles
+
+    def __len__(self) -> int:
+        return len(self._cycles)
+
+    def ids_of(self, pool: str) -> Sequence[int]:
+        """Ids of the cycles through one pool, ascending."""
+        return self._by_pool.get(pool, ())
+
+    def ids_touching(self, pools: Iterable[str]) -> list[int]:
+        """Ids of the cycles through any of ``pools``, ascending, each once."""
+        return sorted(self.id_set_touching(pools))
+
+    def id_set_touching(self, pools: Iterable[str]) -> set[int]:
+        """Ids of the cycles through any of ``pools``, as a set (no ordering cost)."""
+        ids: set[int] = set()
+        for pool in pools:
+            ids.update(self._by_pool.get(pool, ()))
+        return ids
+
+    def touching(self, pools: Iterable[str]) -> list[Cycle]:
+        """The cycles a change of ``pools`` can affect."""
+        return [self._cycles[i] for i in self.ids_touching(pools)]

@@ -1,0 +1,288 @@
+"""Incremental cycle search: after a block, re-size only the cycles through the pools it changed.
+
+``ArbSearch`` holds the latest state of every pool, every cycle through the base token
+(``CycleIndex``), and the sized opportunity of each cycle that currently pays. A block's
+logs become new pool states (``apply``); ``refresh`` then looks at the cycles touching
+those pools and nothing else. Cycles elsewhere keep their opportunity: none of their
+inputs changed.
+
+Each touched cycle first meets two filters that cannot drop a cycle that pays:
+
+1. every hop carries an integer upper bound on log base 1.0001 of its marginal rate (the
+   ``tick`` of the rate, from ``TickMath``); a cycle whose bounds sum to at most the loan
+   fee's log cannot pay (out/in never beats the product of marginal rates);
+2. every hop carries a map at or above its output (``sizing.hop_ceiling_map``); composed,
+   they give the exact marginal-rate product and a ceiling on the cycle's profit at any
+   size, which must beat the cycle's gas cost.
+
+Survivors are sized exactly (``sizing.size_cycle``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
+from math import isqrt
+
+from keepers.markets.cycles import Cycle, CycleIndex, Hop, Pool, enumerate_cycles, hops_of
+from keepers.markets.sizing import (
+    Opportunity,
+    SizingParams,
+    hop_ceiling_map,
+    marginal_rate,
+    select_opportunities,
+    size_cycle,
+)
+from keepers.markets.uniswap_v2 import BPS, V2Pool
+from keepers.markets.uniswap_v3.swap_math import FEE_DENOMINATOR
+from keepers.markets.uniswap_v3.tick_math import MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK
+from keepers.markets.uniswap_v3.tick_math import get_tick_at_sqrt_ratio as _tick_at
+
+NEVER = MIN_TICK - 10  # the bound of a hop that cannot trade
+ALWAYS = 10 * MAX_TICK  # the bound of a rate beyond TickMath's range: never filters
+
+
+def log_rate_ceiling(numerator: int, denominator: int) -> int:
+    """An integer w with ``numerator / denominator <= 1.0001 ** w``, at most 2 above the exact log.
+
+    From the tick t of sqrt(rate) as a Q64.96: rate < (sqrt_ratio(t + 1) / 2**96)**2, and
+    TickMath's sqrt ratios are within 1e-19 of exact, so t + 2 bounds the log from above.
+    """
+    if numerator <= 0 or denominator <= 0:
+        return NEVER
+    sqrt_price = isqrt((numerator << 192) // denominator)
+    if sqrt_price < MIN_SQRT_RATIO:
+        return MIN_TICK + 1
+    if sqrt_price >= MAX_SQRT_RATIO:
+        return ALWAYS
+    return _tick_at(sqrt_price) + 2
+
+
+@lru_cache(maxsize=64)
+def _fee_log_ceiling(numerator: int, denominator: int) -> int:
+    """``log_rate_ceiling`` of a fee factor (few distinct values: cached)."""
+    return log_rate_ceiling(numerator, denominator)
+
+
+def _price_tick(sqrt_price_x96: int) -> int | None:
+    """TickMath's tick of a sqrt price, or None outside its range."""
+    if MIN_SQRT_RATIO <= sqrt_price_x96 < MAX_SQRT_RATIO:
+        return _tick_at(sqrt_price_x96)
+    return None
+
+
+def loan_fee_log_floor(loan_fee_bps: int) -> int:
+    """An integer T with ``1.0001 ** T <= 1 + fee``: a cycle whose hop bounds sum to <= T cannot pay."""
+    if loan_fee_bps == 0:
+        return 0
+    return _tick_at(isqrt(((BPS + loan_fee_bps) << 192) // BPS)) - 1
+
+
+class ArbSearch:
+    """Every 2- and 3-hop cycle through ``base_token``, kept sized against the latest pool states.
+
+    ``params.base_fee_wei`` is the current base fee; ``set_base_fee`` follows it block by block.
+    Cycles are sized against a *gate* fee ``base_fee_headroom_bps`` below it (EIP-1559 lets the
+    base fee fall 12.5% a block) and priced at the current fee: the best input does not depend
+    on gas, so a new base fee at or above the gate only re-prices what was sized, and only a
+    fall below the gate makes every cycle worth looking at again.
+    """
+
+    def __init__(
+        self,
+        pools: Iterable[Pool],
+        base_token: str,
+        params: SizingParams,
+        max_hops: int = 3,
+        base_fee_headroom_bps: int = 1_250,
+    ):
+        self.base_token = base_token
+        self.params = params
+        self._headroom_bps = base_fee_headroom_bps
+        self.pools: dict[str, Pool] = {pool.address: pool for pool in pools}
+        self.index = CycleIndex(enumerate_cycles(self.pools.values(), base_token, max_hops))
+        # Hops as small ints for the filter loop; id 0 is a neutral hop padding 2-hop cycles to 3.
+        self._hop_ids: dict[Hop, int] = {}
+        self._weights: list[int] = [0]
+        self._maps: list[tuple[int, int, int]] = [(1, 1, 0)]
+        self._pool_hops: dict[str, tuple[int, int]] = {}
+        for pool in self.pools.values():
+            ids = []
+            for hop in hops_of(pool):
+                self._hop_ids[hop] = len(self._weights)
+                ids.append(len(self._weights))
+                self._weights.append(NEVER)
+                self._maps.append((0, 1, 0))
+            self._pool_hops[pool.address] = (ids[0], ids[1])
+            self._rate(pool)
+        self._cycle_hops: list[tuple[int, int, int]] = [
+            (*(self._hop_ids[h] for h in cycle.hops), 0)[:3]  # type: ignore[misc]
+            for cycle in self.index.cycles
+        ]
+        self._gas_units: list[int] = [params.gas.units(cycle, self.pools) for cycle in self.index.cycles]
+        self._threshold = loan_fee_log_floor(params.loan.fee_bps)
+        self._set_gate(params.base_fee_wei)
+        self._sized: dict[int, Opportunity] = {}  # cycle id -> sized at the gate fee
+        self._opportunities: dict[int, Opportunity] = {}  # cycle id -> priced at the current fee, paying
+
+    # --- state ----------------------------------------------------------------------------------
+
+    def _set_gate(self, base_fee_wei: int) -> None:
+        self._gate_fee = base_fee_wei * (BPS - self._headroom_bps) // BPS
+        self._gate_params = replace(self.params, base_fee_wei=self._gate_fee)
+
+    def _price(self, cycle_id: int, sized: Opportunity) -> Opportunity | None:
+        """A cycle sized at the gate fee, priced at the current base fee; None if it does not pay."""
+        base_fee = self.params.base_fee_wei
+        if base_fee == self._gate_fee:
+            return sized
+        gas = self._gas_units[cycle_id] * base_fee
+        net = sized.gross_profit - sized.loan_fee - gas
+        return replace(sized, gas_cost_wei=gas, net_profit=net) if net > 0 else None
+
+    def set_base_fee(self, base_fee_wei: int) -> list[Opportunity]:
+        """Follow the block's base fee; returns the opportunities that changed (all of them, re-priced).
+
+        At or above the gate fee this re-prices the sized cycles; below it, every cycle is
+        re-evaluated against a new gate under the new fee.
+        """
+        if base_fee_wei == self.params.base_fee_wei:
+            return []
+        self.params = replace(self.params, base_fee_wei=base_fee_wei)
+        if base_fee_wei < self._gate_fee:
+            self._set_gate(base_fee_wei)
+            self._sized.clear()
+            self._opportunities.clear()
+            return self.refresh_all()
+        self._opportunities = {
+            cycle_id: priced
+            for cycle_id, sized in self._sized.items()
+            if (priced := self._price(cycle_id, sized)) is not None
+        }
+        return self.opportunities()
+
+    def _rate(self, pool: Pool) -> None:
+        """Recompute the hop data of one pool: ceiling maps and log-rate bounds of both directions."""
+        zero_for_one, one_for_zero = self._pool_hops[pool.address]
+        forward, backward = hops_of(pool)
+        if isinstance(pool, V2Pool):
+            if pool.reserve0 <= 0 or pool.reserve1 <= 0:
+                self._maps[zero_for_one] = self._maps[one_for_zero] = (0, 1, 0)
+                self._weights[zero_for_one] = self._weights[one_for_zero] = NEVER
+                return
+            fee_log = _fee_log_ceiling(BPS - pool.fee_bps, BPS)
+            # log1.0001(reserve1 / reserve0) from one tick; out of TickMath's range, per direction
+            tick = _price_tick(isqrt((pool.reserve1 << 192) // pool.reserve0))
+        else:
+            fee_log = _fee_log_ceiling(FEE_DENOMINATOR - pool.fee, FEE_DENOMINATOR)
+            tick = _price_tick(pool.sqrt_price_x96)
+        for hop_id, hop in ((zero_for_one, forward), (one_for_zero, backward)):
+            ceiling = hop_ceiling_map(pool, hop)
+            self._maps[hop_id] = (ceiling.k, ceiling.m, ceiling.n)
+        if tick is None:
+            self._weights[zero_for_one] = log_rate_ceiling(*marginal_rate(pool, forward))
+            self._weights[one_for_zero] = log_rate_ceiling(*marginal_rate(pool, backward))
+        else:
+            # price P of token0 in token1 with t <= log P < t + 1 (+ TickMath's 1e-19): the rates are
+            # g * P and g / P, so their logs are below fee_log + t + 2 and fee_log - t + 1.
+            self._weights[zero_for_one] = fee_log + tick + 2
+            self._weights[one_for_zero] = fee_log - tick + 1
+
+    def apply(self, states: Iterable[Pool]) -> list[str]:
+        """Take new states of known pools (from a block's Sync/Swap logs); returns their addresses.
+
+        States of pools the search does not know are ignored: a new pool needs its cycles enumerated.
+        """
+        changed = []
+        for state in states:
+            if state.address in self.pools:
+                self.pools[state.address] = state
+                self._rate(state)
+                changed.append(state.address)
+        return changed
+
+    # --- evaluation -----------------------------------------------------------------------------
+
+    def refresh(self, changed: Iterable[str]) -> list[Opportunity]:
+        """Re-size the cycles through ``changed`` pools.
+
+        Returns the opportunities that are new or differ from before (what needs new calldata
+        and a new signature), best first; ``opportunities()`` has all current ones.
+        """
+        return self._evaluate(self.index.id_set_touching(changed))
+
+    def refresh_all(self) -> list[Opportunity]:
+        """Re-size every cycle (what ``refresh`` avoids); returns the new or changed opportunities."""
+        return self._evaluate(range(len(self.index)))
+
+    def _evaluate(self, cycle_ids: Iterable[int]) -> list[Opportunity]:
+        weights, threshold, cycle_hops = self._weights, self._threshold, self._cycle_hops
+        opportunities, sized_cycles = self._opportunities, self._sized
+        previous: dict[int, Opportunity] = {}
+        passing = []
+        for cycle_id in cycle_ids:
+            if cycle_id in sized_cycles:
+                del sized_cycles[cycle_id]
+                if cycle_id in opportunities:
+                    previous[cycle_id] = opportunities.pop(cycle_id)
+            a, b, c = cycle_hops[cycle_id]
+            if weights[a] + weights[b] + weights[c] > threshold:
+                passing.append(cycle_id)
+        found = []
+        maps, gas_units, gate_fee, cycles = self._maps, self._gas_units, self._gate_fee, self.index.cycles
+        loan_factor = BPS + self.params.loan.fee_bps
+        for cycle_id in passing:
+            a, b, c = cycle_hops[cycle_id]
+            k1, m1, n1 = maps[a]
+            k2, m2, n2 = maps[b]
+            k3, m3, n3 = maps[c]
+            k, m = k1 * k2 * k3, m1 * m2 * m3
+            excess = k * BPS - m * loan_factor
+            if excess <= 0:
+                continue  # the exact marginal rate does not beat the loan fee
+            n = m3 * (m2 * n1 + n2 * k1) + n3 * k1 * k2
+            if n > 0:
+                # The best profit c M (sqrt(r) - 1)^2 / N (r = K / (c M), c = 1 + fee) is at most
+                # excess^2 / (4 N M C BPS) since sqrt(r) - 1 <= (r - 1) / 2: a check without a root.
+                gas = gas_units[cycle_id] * gate_fee - 2
+                if excess * excess <= gas * 4 * n * m * loan_factor * BPS:
+                    continue  # cannot pay its gas at any size
+                # LinearFractional(k, m, n).max_profit_ceiling(fee_bps), inlined
+                root = isqrt(k * m * BPS // loan_factor) + 1
+                if loan_factor * (root - m) ** 2 // (n * m * BPS) < gas:
+                    continue
+            sized = size_cycle(cycles[cycle_id], self.pools, self._gate_params)
+            if sized is None:
+                continue
+            sized_cycles[cycle_id] = sized
+            opportunity = self._price(cycle_id, sized)
+            if opportunity is not None:
+                before = previous.get(cycle_id)
+                if before is not None and (before.amount_in, before.amount_out) == (
+                    opportunity.amount_in,
+                    opportunity.amount_out,
+                ):
+                    opportunity = before  # unchanged: keep the object (and what was built from it)
+                else:
+                    found.append(opportunity)
+                opportunities[cycle_id] = opportunity
+        found.sort(key=lambda o: -o.net_profit)
+        return found
+
+    # --- results --------------------------------------------------------------------------------
+
+    def opportunities(self) -> list[Opportunity]:
+        """Every cycle that currently pays loan and gas, sized, best first."""
+        return sorted(self._opportunities.values(), key=lambda o: -o.net_profit)
+
+    def select(self, limit: int | None = None) -> list[Opportunity]:
+        """The best opportunities that can execute together (no two share a pool)."""
+        return select_opportunities(self._opportunities.values(), limit)
+
+    def cycle(self, cycle_id: int) -> Cycle:
+        return self.index.cycles[cycle_id]
+
+    def log_rate_bound(self, hop: Hop) -> int:
+        """The filter's bound for a hop: its marginal rate is at most 1.0001 ** bound."""
+        return self._weights[self._hop_ids[hop]]

@@ -1,0 +1,147 @@
+"""The incremental search: sound filters, and refreshing only touched cycles equals re-evaluating all."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from keepers.markets.cycles import hops_of
+from keepers.markets.search import ALWAYS, ArbSearch, loan_fee_log_floor, log_rate_ceiling
+from keepers.markets.sizing import FlashLoan, GasModel, SizingParams, marginal_rate, size_cycle
+from keepers.markets.uniswap_v2 import V2Pool
+from tests.markets.builders import WETH, registries
+from tests.markets.conftest import PURE_SETTINGS
+
+PARAMS = SizingParams(base_fee_wei=10**9, gas=GasModel(100_000, 50_000, 80_000), loan=FlashLoan(5))
+
+
+def _rate_at_most(numerator: int, denominator: int, w: int) -> bool:
+    """numerator / denominator <= 1.0001 ** w, exactly."""
+    if w >= 0:
+        return numerator * 10_000**w <= denominator * 10_001**w
+    return numerator * 10_001 ** (-w) <= denominator * 10_000 ** (-w)
+
+
+@PURE_SETTINGS
+@given(numerator=st.integers(1, 10**30), w=st.integers(-3_000, 3_000), jitter=st.integers(0, 10**6))
+def test_log_rate_ceiling_is_a_tight_upper_bound(numerator, w, jitter):
+    # a rate near 1.0001 ** w, off by up to 1e-6 relative
+    denominator = max(1, numerator * 10_000**w // 10_001**w if w >= 0 else numerator * 10_001 ** (-w) // 10_000 ** (-w))
+    denominator += denominator * jitter // 10**12
+    bound = log_rate_ceiling(numerator, denominator)
+    assert _rate_at_most(numerator, denominator, bound)
+    assert not _rate_at_most(numerator, denominator, bound - 4)  # at most 3 above the exact log
+
+
+def test_log_rate_ceiling_edges():
+    assert log_rate_ceiling(0, 1) < -887272 and log_rate_ceiling(1, 0) < -887272
+    assert log_rate_ceiling(1, 2**300) == -887271  # below TickMath's range: still an upper bound
+    assert log_rate_ceiling(2**300, 1) == ALWAYS
+
+
+def test_loan_fee_log_floor():
+    assert loan_fee_log_floor(0) == 0
+    for bps in (1, 5, 9, 30, 100):
+        floor = loan_fee_log_floor(bps)
+        assert 10_001**floor * 10_000 <= (10_000 + bps) * 10_000**floor  # 1.0001 ** floor <= 1 + fee
+        assert floor >= bps - 2  # and close: log base 1.0001 of (1 + bps / 10^4) is about bps
+
+
+@PURE_SETTINGS
+@given(pools=registries())
+def test_every_hop_bound_is_above_its_marginal_rate(pools):
+    search = ArbSearch(pools, WETH, PARAMS)
+    for pool in pools:
+        for hop in hops_of(pool):
+            if isinstance(pool, V2Pool) and 0 in (pool.reserve0, pool.reserve1):
+                continue
+            assert _rate_at_most(*marginal_rate(pool, hop), search.log_rate_bound(hop))
+
+
+def _state(search: ArbSearch) -> list[tuple]:
+    return sorted((o.pools, o.amount_in, o.amount_out, o.net_profit) for o in search.opportunities())
+
+
+@PURE_SETTINGS
+@given(pools=registries())
+def test_filters_never_drop_a_cycle_that_pays(pools):
+    search = ArbSearch(pools, WETH, PARAMS)
+    search.refresh_all()
+    by_pool = {p.address: p for p in pools}
+    expected = []
+    for cycle in search.index.cycles:
+        found = size_cycle(cycle, by_pool, PARAMS)
+        if found is not None:
+            expected.append((found.pools, found.amount_in, found.amount_out, found.net_profit))
+    assert _state(search) == sorted(expected)
+
+
+@settings(PURE_SETTINGS, max_examples=30)
+@given(pools=registries(), data=st.data())
+def test_refreshing_touched_cycles_equals_re_evaluating_all(pools, data):
+    search = ArbSearch(pools, WETH, PARAMS)
+    search.refresh_all()
+    for _ in range(data.draw(st.integers(1, 4))):
+        moved = data.draw(st.lists(st.sampled_from(pools), min_size=1, max_size=3, unique_by=lambda p: p.address))
+        states = []
+        for pool in moved:
+            current = search.pools[pool.address]
+            zero_for_one = data.draw(st.booleans())
+            token_in = current.token0 if zero_for_one else current.token1
+            amount = data.draw(st.integers(10**15, 10**21))
+            try:
+                states.append(current.with_swap(token_in, amount))
+            except ValueError:
+                continue
+        before = {id(o) for o in search.opportunities()}
+        changed = search.apply(states)
+        fresh = search.refresh(changed)
+        # what refresh reports is exactly what is new or different
+        assert {id(o) for o in fresh} == {id(o) for o in search.opportunities()} - before
+        assert all(set(o.pools) & set(changed) for o in fresh)
+        again = ArbSearch(search.pools.values(), WETH, PARAMS)
+        again.refresh_all()
+        assert _state(search) == _state(again)
+    assert search.select() == sorted(search.select(), key=lambda o: -o.net_profit)
+
+
+def test_a_dislocated_registry_has_opportunities_and_they_follow_the_pools():
+    from tests.markets.builders import TKA, TKB, v2_pool
+
+    pools = [
+        v2_pool("a", WETH, TKA, 10**21, 2 * 10**24),
+        v2_pool("b", TKA, TKB, 10**24, 10**24),
+        v2_pool("c", TKB, WETH, 2 * 10**24, 105 * 10**19),  # TKB 5% cheap in WETH here
+        v2_pool("d", WETH, TKA, 10**20, 2 * 10**23),
+    ]
+    search = ArbSearch(pools, WETH, PARAMS)
+    found = search.refresh_all()
+    assert found and {o.pools for o in found} >= {("a", "b", "c"), ("d", "b", "c")}
+    best = search.select()
+    assert best[0].pools == ("a", "b", "c") and len(best) == 1  # the other shares b and c
+    # execute the best: its pools move, the cycles through them are re-sized, the rest untouched
+    amount = best[0].amount_in
+    states = []
+    for hop in best[0].cycle.hops:
+        pool = search.pools[hop.pool]
+        out = pool.amount_out(hop.token_in, amount)
+        states.append(pool.with_swap(hop.token_in, amount))
+        amount = out
+    search.refresh(search.apply(states))
+    assert all(o.net_profit < best[0].net_profit for o in search.opportunities())
+    again = ArbSearch(search.pools.values(), WETH, PARAMS)
+    again.refresh_all()
+    assert _state(search) == _state(again)
+
+
+@settings(PURE_SETTINGS, max_examples=30)
+@given(pools=registries(), fees=st.lists(st.integers(0, 3 * 10**9), min_size=1, max_size=5))
+def test_following_the_base_fee_equals_searching_at_that_fee(pools, fees):
+    search = ArbSearch(pools, WETH, PARAMS)
+    search.refresh_all()
+    for fee in fees:
+        search.set_base_fee(fee)
+        again = ArbSearch(pools, WETH, SizingParams(base_fee_wei=fee, gas=PARAMS.gas, loan=PARAMS.loan))
+        again.refresh_all()
+        assert _state(search) == _state(again)
+        assert all(o.gas_cost_wei == PARAMS.gas.units(o.cycle, search.pools) * fee for o in search.opportunities())

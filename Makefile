@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: install lint test test-fork demo lock clean
+.PHONY: install lint test test-fork demo lock clean chromium
 
 install: $(VENV)/.toolchain
 
@@ -45,8 +45,39 @@ lint: install
 	$(BIN)/ruff check keepers tests scripts benchmarks ape_console_extras.py
 	$(BIN)/ruff format --check keepers tests scripts benchmarks ape_console_extras.py
 
-test: lint
-	$(call suite,$(BIN)/ape test)
+# The suite runs as SHARDS `ape test` processes side by side (each with its own anvil, every
+# SHARDS-th test: see tests/conftest.py), after one compile they all share. Shard 0 prints as it
+# goes; the others' output follows when they finish.
+SHARDS ?= 2
+
+# The dashboard test drives Debian's chromium through Playwright (it never downloads a browser).
+# Installs it with apt-get only when /usr/bin/chromium is missing; a no-op otherwise.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null; then sudo="sudo"; \
+	else echo "error: /usr/bin/chromium is missing and this is not root without sudo:" \
+		"run 'apt-get install chromium chromium-driver' as root" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null; then \
+		echo "error: /usr/bin/chromium is missing and apt-get is not available: install Debian's chromium" >&2; exit 1; fi; \
+	echo "installing Debian chromium (needed by tests/api/test_dashboard.py)"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium chromium-driver
+
+test: lint chromium
+	$(BIN)/python -m keepers.toolchain.compile
+	@mkdir -p .build; status=0; pids=(); \
+	for i in $$(seq 1 $$(($(SHARDS) - 1))); do \
+		LAPIDARY_TEST_SHARD=$$i/$(SHARDS) $(BIN)/ape test > .build/test-shard-$$i.log 2>&1 & pids+=($$!); \
+	done; \
+	LAPIDARY_TEST_SHARD=0/$(SHARDS) $(BIN)/ape test || status=$$?; \
+	[ $$status -eq 5 ] && echo "error: shard 0 collected no tests" >&2; \
+	for i in $${!pids[@]}; do \
+		shard_status=0; wait $${pids[$$i]} || shard_status=$$?; \
+		echo "--- shard $$((i + 1))/$(SHARDS) (exit $$shard_status) ---"; cat .build/test-shard-$$((i + 1)).log; \
+		[ $$shard_status -eq 5 ] && echo "error: shard $$((i + 1)) collected no tests" >&2; \
+		[ $$shard_status -ne 0 ] && status=$$shard_status; \
+	done; \
+	exit $$status
 	$(MAKE) --no-print-directory test-fork
 
 # The same world tests on ape-foundry's fork mode, forking a local anvil that serves
@@ -55,8 +86,9 @@ test: lint
 test-fork: install
 	$(call suite,$(BIN)/keepers world upstream -- $(BIN)/ape test tests/world --network ethereum:mainnet-fork:foundry)
 
+# Everything supervised: the world, the keepers, the dashboard (its URL is printed); Ctrl-C stops it all.
 demo: install
-	$(BIN)/keepers demo
+	$(BIN)/keepers up
 
 # Refresh requirements.lock after changing pins in pyproject.toml.
 lock: $(BIN)/python

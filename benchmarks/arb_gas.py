@@ -151,15 +151,11 @@ class Bench:
 
 
 def measure() -> list[dict]:
-    from ape import Project, accounts, chain, networks
-    from ape.logging import LogLevel, logger
+    from ape import accounts, chain
 
-    from keepers.toolchain.compile import compile_project
+    from keepers.toolchain.local_chain import local_chain
 
-    logger.set_level(LogLevel.ERROR)  # stdout carries the JSON object only
-    project = Project(ROOT)
-    compile_project(project)
-    with networks.ethereum.local.use_provider("foundry") as provider:
+    with local_chain(ROOT) as (project, provider):
         bench = Bench(project, accounts, chain, provider)
         first_trade = bench.measure(lambda: bench.ours(BALANCER))
         # Steady state: one arbitrage booked by each, on a dislocation of its own.

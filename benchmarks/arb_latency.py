@@ -19,21 +19,25 @@ block (someone takes them, as on a real chain), then random swaps (input log-nor
 Measured per block, on one core, with ``time.perf_counter_ns``:
 
 1. decode the logs into new pool states and hand them to the search (``ArbSearch.apply``);
-2. re-evaluate the cycles through those pools (``ArbSearch.refresh``: the log-rate filter,
-   the exact marginal-rate and gas-ceiling checks, exact sizing net of a 5 bps flash-loan
+2. re-bound the cycles through those pools (``ArbSearch.refresh``: the log-rate filter, the
+   exact marginal-rate check and a ceiling on each cycle's profit net of a 5 bps flash-loan
    premium and of gas at a 20 gwei base fee, kept constant here);
-3. select the non-conflicting opportunities (no two share a pool);
+3. select the best ``--select`` non-conflicting opportunities (no two share a pool;
+   ``ArbSearch.select``, a branch and bound that sizes exactly only the cycles whose
+   ceiling reaches into the selection, keeping sizings until a cycle's pools change);
 4. ABI-encode ``executeArb(((address,bool)[],address,uint256,uint256,uint8,uint16))``
-   calldata (eth_abi) for every opportunity new or changed this block;
-5. sign an EIP-1559 transaction (eth_account; the key parsed once) for the best selected
-   opportunities new or changed this block, at most ``--sign`` of them (an unchanged one
-   keeps the transaction signed earlier).
+   calldata (eth_abi) for the selected opportunities new or changed this block (calldata
+   differing from what was last signed for that cycle), at most ``--sign`` of them;
+5. sign an EIP-1559 transaction for each of those (eth_account; the key parsed once); an
+   unchanged one keeps the transaction signed earlier.
 
-The anchor is the same pipeline on a second ``ArbSearch`` fed the same logs, with step 2
-re-evaluating every cycle (``ArbSearch.refresh_all``); both must end every block with the
-same opportunities and the same number of signatures (the run fails otherwise). The
-registry built at start-up is frozen out of the garbage collector (``gc.freeze``), as a
-long-running keeper would do; collections still run.
+The anchor is the same pipeline on a second ``ArbSearch`` fed the same logs, re-evaluating
+everything: step 2 re-bounds every cycle and drops every sizing (``ArbSearch.refresh_all``),
+step 3 sizes every cycle that passes the filters and then selects (``ArbSearch.select_eager``),
+as the search did before it was lazy. Both must select the same opportunities every block
+and sign the same transactions, byte for byte (the run fails otherwise). The registry built
+at start-up is frozen out of the garbage collector (``gc.freeze``), as a long-running keeper
+would do; collections still run.
 
 Targets: incremental median <= 20 ms per block; incremental at least 20x faster than full.
 ``--detail`` prints per-stage medians and counts to stderr.
@@ -280,34 +284,56 @@ class Signer:
         return bytes(Account.sign_transaction(tx, self.key).raw_transaction)
 
 
-STAGES = ("decode+apply", "search", "select", "calldata", "sign")
+STAGES = ("decode+apply", "refresh", "select", "calldata", "sign")
+
+
+@dataclass
+class Block:
+    """What one block's pipeline produced, and the time of each stage in ns."""
+
+    selected: list[Opportunity]
+    signed: list[bytes]
+    sizings: int
+    timing: list[int]
 
 
 def run_block(
-    search: ArbSearch, logs: list[Log], signer: Signer, sign_limit: int, full: bool
-) -> tuple[list[Opportunity], list[int]]:
-    """Logs -> states -> candidates -> calldata -> signed transactions.
+    search: ArbSearch,
+    logs: list[Log],
+    signer: Signer,
+    last_signed: dict[tuple[str, ...], tuple[int, int]],
+    limit: int | None,
+    sign_limit: int,
+    full: bool,
+) -> Block:
+    """Logs -> states -> bounds -> selection -> calldata -> signed transactions.
 
-    Returns the opportunities that are new or changed this block (they get calldata; the best of
-    them the selection keeps get signed, an unchanged one keeps its signed tx) and the time of
-    each stage in ns."""
+    A selected opportunity is signed when its calldata differs from what was last signed for its
+    cycle (``last_signed``: pools -> amount in, min profit); the others keep their transaction."""
+    sizings = search.sizings
     t0 = time.perf_counter_ns()
     changed = search.apply(decode_logs(logs, search.pools))
     t1 = time.perf_counter_ns()
-    sized = search.refresh_all() if full else search.refresh(changed)
+    if full:
+        search.refresh_all()
+    else:
+        search.refresh(changed)
     t2 = time.perf_counter_ns()
-    selected = search.select()
+    selected = search.select_eager(limit) if full else search.select(limit)
     t3 = time.perf_counter_ns()
-    encoded = {id(o): calldata(o, search.base_token) for o in sized}
+    fresh = [o for o in selected if last_signed.get(o.pools) != (o.amount_in, o.net_profit)][:sign_limit]
+    encoded = [calldata(o, search.base_token) for o in fresh]
     t4 = time.perf_counter_ns()
-    for opportunity in [o for o in selected if id(o) in encoded][:sign_limit]:
-        signer.sign(encoded[id(opportunity)], GAS.units(opportunity.cycle, search.pools) * 6 // 5)
+    signed = []
+    for opportunity, data in zip(fresh, encoded, strict=True):
+        signed.append(signer.sign(data, GAS.units(opportunity.cycle, search.pools) * 6 // 5))
+        last_signed[opportunity.pools] = (opportunity.amount_in, opportunity.net_profit)
     t5 = time.perf_counter_ns()
-    return sized, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4]
+    return Block(selected, signed, search.sizings - sizings, [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4])
 
 
-def _snapshot(search: ArbSearch) -> list[tuple]:
-    return sorted((o.pools, o.amount_in, o.amount_out, o.net_profit) for o in search.opportunities())
+def _content(opportunities: list[Opportunity]) -> list[tuple]:
+    return [(o.pools, o.amount_in, o.amount_out, o.net_profit) for o in opportunities]
 
 
 def measure(args: argparse.Namespace) -> tuple[list[dict], dict]:
@@ -325,8 +351,9 @@ def measure(args: argparse.Namespace) -> tuple[list[dict], dict]:
     signers = Signer(b"lapidary arb benchmark", diamond), Signer(b"lapidary arb benchmark", diamond)
     chain_state = dict(search.pools)
 
-    incremental, full, sized, touched = [], [], [], []
+    incremental, full, sizings, touched = [], [], [], []
     stages: dict[str, list[list[int]]] = {"incremental": [], "full": []}
+    last_signed: tuple[dict, dict] = ({}, {})
     executed: list[Opportunity] = []
     # As a long-running keeper would: the registry built at start-up is moved out of the
     # collector's reach (gc.freeze), so collections scan only what each block allocates.
@@ -337,17 +364,17 @@ def measure(args: argparse.Namespace) -> tuple[list[dict], dict]:
             logs = simulate_block(rng, chain_state, args.changed, executed)
             touched.append(len(search.index.id_set_touching({log.address for log in logs})))
             start = time.perf_counter_ns()
-            found, timing = run_block(search, logs, signers[0], args.sign, full=False)
+            ours = run_block(search, logs, signers[0], last_signed[0], args.select, args.sign, full=False)
             incremental.append(time.perf_counter_ns() - start)
-            stages["incremental"].append(timing)
+            stages["incremental"].append(ours.timing)
             start = time.perf_counter_ns()
-            _, timing = run_block(anchor, logs, signers[1], args.sign, full=True)
+            theirs = run_block(anchor, logs, signers[1], last_signed[1], args.select, args.sign, full=True)
             full.append(time.perf_counter_ns() - start)
-            stages["full"].append(timing)
-            sized.append(len(found))
-            if _snapshot(search) != _snapshot(anchor) or signers[0].nonce != signers[1].nonce:
+            stages["full"].append(theirs.timing)
+            sizings.append(ours.sizings)
+            if _content(ours.selected) != _content(theirs.selected) or ours.signed != theirs.signed:
                 raise SystemExit("incremental and full re-evaluation disagree")
-            executed = search.select(limit=args.executed)
+            executed = ours.selected[: args.executed]
     finally:
         gc.unfreeze()
 
@@ -407,8 +434,7 @@ def measure(args: argparse.Namespace) -> tuple[list[dict], dict]:
         "setup_s": round(setup, 2),
         "cycles": len(search.index),
         "touched_cycles_median": statistics.median(touched),
-        "changed_opportunities_per_block_median": statistics.median(sized),
-        "opportunities_at_end": len(search.opportunities()),
+        "exact_sizings_per_block_median": statistics.median(sizings),
         "signed": signers[0].nonce,
         "stage_median_ms": {
             mode: {name: round(median_ms([t[i] for t in timings]), 3) for i, name in enumerate(STAGES)}
@@ -426,6 +452,7 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=500)
     parser.add_argument("--weth-share", type=float, default=0.15, help="share of pools pairing WETH")
     parser.add_argument("--blocks", type=int, default=30)
+    parser.add_argument("--select", type=int, default=10, help="opportunities selected per block, at most")
     parser.add_argument("--sign", type=int, default=5, help="transactions signed per block, at most")
     parser.add_argument("--executed", type=int, default=3, help="arbitrages executed on chain after each block")
     parser.add_argument("--seed", type=int, default=1)

@@ -34,16 +34,12 @@ def selectors_of(contract) -> list[bytes]:
 
 
 def measure() -> list[dict]:
-    from ape import Project, accounts, networks
-    from ape.logging import LogLevel, logger
+    from ape import accounts
     from eth_utils import keccak
 
-    from keepers.toolchain.compile import compile_project
+    from keepers.toolchain.local_chain import local_chain
 
-    logger.set_level(LogLevel.ERROR)  # stdout carries the JSON object only
-    project = Project(ROOT)
-    compile_project(project)
-    with networks.ethereum.local.use_provider("foundry"):
+    with local_chain(ROOT) as (project, _):
         owner = accounts.test_accounts[0]
         cut_facet = project.DiamondCutFacet.deploy(sender=owner)
         loupe = project.DiamondLoupeFacet.deploy(sender=owner)

@@ -111,6 +111,170 @@ def arb() -> None:
 
 
 @run.command()
+def rewards() -> None:
+    """The rewards keeper: measure each ended epoch, build its tree, post and watch its root."""
+    from keepers.config import load_settings
+    from keepers.rewards import service
+
+    console = Console()
+
+    def go() -> None:
+        rewards_service = service.build(load_settings())
+        service.run(rewards_service, console, _stop_on_signals())
+
+    _run(console, go)
+
+
+@run.command()
+@click.option("--host", help="Bind address (default: gasless.host, 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default: gasless.port; 0 picks a free one).")
+def gasless(host: str | None, port: int | None) -> None:
+    """The gasless relayer: an HTTP API taking signed requests, relayed to the diamond at its expense."""
+    from keepers.config import load_settings
+    from keepers.gasless import service
+
+    console = Console()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    def go() -> None:
+        gasless_service = service.build(load_settings())
+        gasless_service.host = host or gasless_service.host
+        gasless_service.port = gasless_service.port if port is None else port
+        service.run(gasless_service, console, _stop_on_signals())
+
+    _run(console, go)
+
+
+@main.group(name="gasless")
+def gasless_group() -> None:
+    """Gasless requests: build and sign one for the relayer."""
+
+
+@gasless_group.command()
+@click.option("--diamond", help="The diamond (default: gasless.diamond or the gasless.strategy child).")
+@click.option("--data", "data_hex", help="Calldata of the inner call (0x-hex).")
+@click.option("--claim", "campaign", type=int, help="Claim this campaign's rewards (proof from the rewards journal).")
+@click.option("--account", help="Whose rewards --claim claims (default: the signer).")
+@click.option("--key-env", help="Environment variable holding the signer's private key.")
+@click.option("--keystore", type=click.Path(dir_okay=False, path_type=Path), help="The signer's keystore file.")
+@click.option("--password-env", help="Environment variable holding the keystore's password.")
+@click.option("--ape-account", help="The signer's Ape account alias.")
+@click.option("--gas", type=int, default=300_000, show_default=True, help="Gas the inner call must get.")
+@click.option("--nonce", type=int, help="Default: the signer's next nonce on the diamond.")
+@click.option("--valid-for", type=int, default=3600, show_default=True, help="Seconds past the latest block.")
+def sign(
+    diamond: str | None,
+    data_hex: str | None,
+    campaign: int | None,
+    account: str | None,
+    key_env: str | None,
+    keystore: Path | None,
+    password_env: str | None,
+    ape_account: str | None,
+    gas: int,
+    nonce: int | None,
+    valid_for: int,
+) -> None:
+    """Print a signed request (JSON) ready to POST to the relayer's /v1/requests. The key is never printed."""
+    import json
+    import os
+
+    from pydantic import SecretStr
+    from web3 import Web3
+
+    from keepers.chain.client import connect
+    from keepers.chain.keys import load_account
+    from keepers.config import KeySettings, load_settings
+    from keepers.gasless.service import relay_diamond
+    from keepers.gasless.signer import prepare
+
+    console = Console()
+
+    def secret(variable: str, what: str) -> SecretStr:
+        value = os.environ.get(variable)
+        if not value:
+            raise click.UsageError(f"{what}: ${variable} is not set")
+        return SecretStr(value)
+
+    def go() -> None:
+        if (data_hex is None) == (campaign is None):
+            raise click.UsageError("give exactly one of --data and --claim")
+        if sum(x is not None for x in (key_env, keystore, ape_account)) != 1:
+            raise click.UsageError("give exactly one of --key-env, --keystore, --ape-account")
+        keys = KeySettings(
+            private_key=secret(key_env, "--key-env") if key_env else None,
+            keystore=keystore,
+            keystore_password=secret(password_env, "--password-env") if password_env else None,
+            ape_account=ape_account,
+        )
+        signer = load_account(keys, "signer")
+        settings = load_settings()
+        w3 = connect(settings.chain)
+        if diamond is not None and not Web3.is_address(diamond):
+            raise click.BadParameter(f"{diamond!r} is not an address", param_hint="--diamond")
+        target = Web3.to_checksum_address(diamond) if diamond else relay_diamond(settings, w3.eth.chain_id)
+        if data_hex is not None:
+            try:
+                data = bytes.fromhex(data_hex.removeprefix("0x"))
+            except ValueError:
+                raise click.BadParameter("not hex", param_hint="--data") from None
+        else:
+            data = _claim_calldata(settings, campaign, account or signer.address)
+        signed = prepare(w3, signer, target, data, gas=gas, nonce=nonce, valid_for=valid_for)
+        click.echo(json.dumps(signed.to_json(), indent=2))
+
+    _run(console, go)
+
+
+def _claim_calldata(settings, campaign: int, account: str) -> bytes:
+    """`claim(...)` calldata for ACCOUNT in CAMPAIGN, from the rewards journal (as `keepers rewards proof`)."""
+    from web3 import Web3
+
+    from keepers.rewards.service import open_journal
+
+    if not Web3.is_address(account):
+        raise click.BadParameter(f"{account!r} is not an address", param_hint="--account")
+    journal, contract, _ = open_journal(settings)
+    claim = journal.claim(campaign, Web3.to_checksum_address(account))
+    if claim is None:
+        raise click.UsageError(f"no posted root of campaign {campaign} has a leaf for {account}")
+    return contract.claim_calldata(claim.campaign_id, claim.account, claim.cumulative_amount, claim.proof)
+
+
+@main.group(name="rewards")
+def rewards_group() -> None:
+    """Reward campaigns: proofs and claim calldata from the journal."""
+
+
+@rewards_group.command()
+@click.argument("campaign", type=int)
+@click.argument("account")
+@click.option("--epoch", type=int, help="A specific epoch's root (default: the latest posted).")
+def proof(campaign: int, account: str, epoch: int | None) -> None:
+    """Print the arguments and calldata of ACCOUNT's claim in CAMPAIGN (JSON)."""
+    import json
+
+    from web3 import Web3
+
+    from keepers.config import load_settings
+    from keepers.rewards.service import claim_arguments, open_journal
+
+    console = Console()
+
+    def go() -> None:
+        if not Web3.is_address(account):
+            raise click.BadParameter(f"{account!r} is not an address", param_hint="ACCOUNT")
+        journal, contract, _ = open_journal(load_settings())
+        claim = journal.claim(campaign, Web3.to_checksum_address(account), epoch)
+        if claim is None:
+            console.print(f"[red]error:[/] no posted root of campaign {campaign} has a leaf for {account}")
+            sys.exit(1)
+        click.echo(json.dumps(claim_arguments(claim, contract), indent=2))
+
+    _run(console, go)
+
+
+@run.command()
 @click.option("--anvil-url", help="Front this node (started with --order fifo) instead of starting one.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
@@ -127,6 +291,47 @@ def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float,
         console.print(f"devrelay {relay.url} in front of {relay.anvil_url}, a block every {block_interval}s")
 
     _run(console, lambda: serve_devrelay(anvil_url, host, port, block_interval, chain_id=chain_id, on_ready=ready))
+
+
+@run.command()
+def api() -> None:
+    """The operator API and dashboard (LAPIDARY_API__HOST / __PORT / __TOKEN; 127.0.0.1:8600 by default)."""
+    from keepers.api.server import serve
+    from keepers.config import load_settings
+
+    console = Console()
+    _run(console, lambda: serve(load_settings(), on_ready=lambda url: console.print(f"api {url} (dashboard {url}/)")))
+
+
+@main.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/up"),
+    show_default=True,
+    help="Node log, world and deployments files, the store, the keepers' logs.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Where the API and dashboard listen.")
+@click.option("--port", type=int, default=8600, show_default=True, help="The API's port; 0 picks a free one.")
+@click.option("--block-interval", type=float, default=1.0, show_default=True, help="Seconds per devrelay block.")
+def up(data_dir: Path, host: str, port: int, block_interval: float) -> None:
+    """Deploy the local world and run every keeper and the dashboard, supervised, until Ctrl-C.
+
+    The control token is LAPIDARY_API__TOKEN if set, else a fresh one written to DATA_DIR/api-token.
+    """
+    import os
+
+    from keepers.up import UpOptions, run_up
+    from keepers.up.supervisor import StartError
+
+    console = Console()
+    toolchain = activate()
+    options = UpOptions(data_dir, host, port, block_interval, os.environ.get("LAPIDARY_API__TOKEN") or None)
+    try:
+        sys.exit(_run(console, lambda: run_up(options, toolchain, console)))
+    except StartError as err:
+        console.print(f"[red]error:[/] {err}")
+        sys.exit(1)
 
 
 def _stop_on_signals() -> threading.Event:

@@ -75,6 +75,57 @@ class ArbSettings(BaseModel):
     only_pools: list[str] | None = Field(default=None, description="trade only these pool addresses")
 
 
+class RewardsSettings(BaseModel):
+    strategy: str = "rewards"
+    confirmations: int = Field(default=2, ge=0, description="blocks an epoch's end must be buried under")
+    volume_token: Literal["token0", "token1"] = Field(default="token1", description="swap volume is measured in")
+    tree_dir: Path = Path("data/rewards")
+    start_block: int = Field(default=0, ge=0, description="where pool histories are read from")
+    position_manager: str | None = Field(default=None, description="default: the world's")
+    v3_factory: str | None = Field(default=None, description="default: the world's")
+
+
+class GaslessSettings(BaseModel):
+    """The gasless relayer (`keepers run gasless`): what it accepts, how fast, and how it pays."""
+
+    strategy: str = Field(default="rewards", description="the child diamond carrying GaslessRelayFacet")
+    diamond: str | None = Field(default=None, description="default: that child from the deployments file")
+    host: str = Field(default="127.0.0.1", description="bind address; loopback unless a proxy fronts it")
+    port: int = Field(default=8548, ge=0, le=65_535)
+    selectors: list[str] = Field(
+        default_factory=list, description="4-byte hex selectors relayed; empty: whatever relayable() allows"
+    )
+    max_body_bytes: int = Field(default=16_384, gt=0, description="largest POST body")
+    max_data_bytes: int = Field(default=8_192, gt=0, description="largest inner calldata")
+    max_request_gas: int = Field(default=1_000_000, gt=0, description="most gas one request may ask for")
+    min_deadline_seconds: int = Field(default=30, ge=0, description="a deadline closer than this is refused")
+    max_nonce_ahead: int = Field(default=16, ge=0, description="nonces past the next one held until their turn")
+    signer_rate: float = Field(default=1.0, gt=0, description="requests per second per signer (refill)")
+    signer_burst: int = Field(default=20, gt=0)
+    ip_rate: float = Field(default=5.0, gt=0, description="requests per second per client IP (refill)")
+    ip_burst: int = Field(default=50, gt=0)
+    trust_forwarded_for: bool = Field(default=False, description="take the client IP from X-Forwarded-For")
+    fee_multiplier: int = Field(default=2, ge=1, description="max fee = multiplier x base fee + tip")
+    priority_fee_wei: int = Field(default=10**9, ge=0)
+    max_fee_cap_wei: int = Field(default=500 * 10**9, gt=0, description="never bid more per gas")
+    priority_fee_cap_wei: int = Field(default=50 * 10**9, ge=0)
+    resubmit_after_blocks: int = Field(default=3, ge=1, description="re-send with +12.5% fees when stuck this long")
+    simulate_block: Literal["pending", "latest"] = Field(
+        default="pending", description="state simulations run on; pending sees the relayer's in-flight txs"
+    )
+
+
+class ApiSettings(BaseModel):
+    """The operator API and dashboard (`keepers run api`)."""
+
+    host: str = Field(default="127.0.0.1", description="bind address; loopback unless you mean otherwise")
+    port: int = Field(default=8600, ge=0, le=65535, description="0 picks a free port")
+    token: SecretStr | None = Field(default=None, description="bearer token for POST /api/control; unset: refused")
+    bots: dict[str, str] = Field(default_factory=dict, description="keeper name -> bot address, shown in balances")
+    tokens: list[str] = Field(default_factory=list, description="token symbols or addresses; empty: the world's")
+    poll_interval: float = Field(default=0.5, gt=0, description="seconds between store polls for /ws")
+
+
 class LapidarySettings(BaseSettings):
     """Everything a keeper process may need; see the module docstring for sources."""
 
@@ -88,6 +139,13 @@ class LapidarySettings(BaseSettings):
     deployments_file: Path | None = Field(default=None, description="default: deployments/<ecosystem>-<network>")
     world_file: Path | None = Field(default=None, description="the local world's address book, if any")
     arb: ArbSettings = ArbSettings()
+    rewards: RewardsSettings = RewardsSettings()
+    gasless: GaslessSettings = GaslessSettings()
+    relayer: KeySettings = Field(default_factory=KeySettings, description="pays for relayed requests")
+    api: ApiSettings = ApiSettings()
+    operator: KeySettings = Field(
+        default_factory=KeySettings, description="the master's owner or guardian: pauses (owner: unpauses) it"
+    )
 
     @classmethod
     def settings_customise_sources(

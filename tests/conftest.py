@@ -46,6 +46,26 @@ class World:
         return self.contract(symbol)
 
 
+SHARD_ENV = "LAPIDARY_TEST_SHARD"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`LAPIDARY_TEST_SHARD=i/n` keeps every n-th test from the i-th (0-based): `make test` runs the
+    shards side by side, each with its own anvil, to use both cores."""
+    shard = os.environ.get(SHARD_ENV)
+    if not shard:
+        return
+    try:
+        index, count = (int(part) for part in shard.split("/"))
+    except ValueError:
+        raise pytest.UsageError(f"{SHARD_ENV} must look like 0/2, not {shard!r}") from None
+    if not 0 <= index < count:
+        raise pytest.UsageError(f"{SHARD_ENV}={shard!r}: the shard index must be in [0, {count})")
+    keep = [item for n, item in enumerate(items) if n % count == index]
+    config.hook.pytest_deselected(items=[item for n, item in enumerate(items) if n % count != index])
+    items[:] = keep
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _derive_test_accounts_once():
     """Ape re-derives a test account from the mnemonic (PBKDF2, ~0.3 s) each time it explains a
@@ -63,6 +83,41 @@ def _derive_test_accounts_once():
 def _compiled(project):
     """Every test sees bytecode built from the sources as they are now (see compile_project)."""
     compile_project(project)
+
+
+# Account roles shared by every test (accounts[0] deploys the world).
+@pytest.fixture(scope="session")
+def owner(accounts):
+    """Owns the diamonds."""
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    """The master's guardian (may pause; never the owner)."""
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def child_guardian(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def bot(accounts):
+    """A keeper bot: allowed to trade, never the owner."""
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def other_bot(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    """Holds no role anywhere."""
+    return accounts[6]
 
 
 @pytest.fixture(scope="session")

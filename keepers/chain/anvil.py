@@ -90,6 +90,8 @@ class Anvil:
     log_path: Path | None = None
     executable: Path | None = None
     startup_timeout: float = 20.0
+    # Its own session: a terminal's Ctrl-C reaches only the caller, which stops its users first.
+    new_session: bool = False
     _node: AnvilNode | None = field(default=None, init=False, repr=False)
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, init=False, repr=False)
 
@@ -111,6 +113,7 @@ class Anvil:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 preexec_fn=_die_with_parent if os.name == "posix" else None,
+                start_new_session=self.new_session,
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:

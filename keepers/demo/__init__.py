@@ -19,8 +19,11 @@ from web3 import Web3
 from keepers.chain.anvil import Anvil
 from keepers.demo.arbitrage import funded_account, print_arbitrage, run_arbitrage
 from keepers.demo.diamonds import deploy_diamonds, print_diamonds
+from keepers.demo.gasless import claim_gaslessly, print_gasless
 from keepers.demo.report import DemoReport
+from keepers.demo.rewards import print_rewards, run_rewards
 from keepers.demo.world import print_world, world_report
+from keepers.files import write_atomic
 from keepers.toolchain import Toolchain
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.deploy import deploy_world
@@ -49,27 +52,40 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
             artifacts = ArtifactStore(toolchain.root / "node_modules")
             world = world_report(w3, node.url, book, book_path, artifacts)
             print_world(console, book, world, read_prices(w3, book, artifacts))
-            bot = funded_account(w3)
+            bot, rewards_bot = funded_account(w3), funded_account(w3)
             with console.status("Compiling, deploying and configuring the master and child diamonds…"):
-                diamond = deploy_diamonds(node.url, options.data_dir / "deployments.json", toolchain, book, bot.address)
+                diamond, abis = deploy_diamonds(
+                    node.url, options.data_dir / "deployments.json", toolchain, book, bot.address, rewards_bot.address
+                )
             print_diamonds(console, diamond)
             with console.status("Dislocating a pool and running the arb keeper through the devrelay…"):
                 arb = run_arbitrage(
                     w3, node.url, book, diamond.children["arb"], diamond.master, bot, options.data_dir, artifacts
                 )
             print_arbitrage(console, arb)
-            report = DemoReport(world=world, diamond=diamond, arb=arb)
+            with console.status("A reward campaign: liquidity, one epoch measured and posted…"):
+                rewards, claim = run_rewards(
+                    w3, book, diamond.children["rewards"], abis["rewards"], rewards_bot, options.data_dir, artifacts
+                )
+            with console.status("Claiming the rewards gaslessly through the relayer…"):
+                gasless, received = claim_gaslessly(
+                    w3, diamond.children["rewards"], funded_account(w3), claim, options.data_dir
+                )
+            rewards = rewards.model_copy(update={"claimed_wei": received})
+            print_rewards(console, rewards)
+            print_gasless(console, gasless, received)
+            report = DemoReport(world=world, diamond=diamond, arb=arb, rewards=rewards, gasless=gasless)
             if options.report is not None:
-                options.report.parent.mkdir(parents=True, exist_ok=True)
-                options.report.write_text(report.model_dump_json(indent=2) + "\n")
+                write_atomic(options.report, report.model_dump_json(indent=2) + "\n")
                 console.print(f"report written to {options.report}")
             if not options.once:
                 # Importing Ape replaced SIGINT with an immediate exit; take both signals back so
                 # they end the wait below and the `with` blocks stop every process in order.
                 signal.signal(signal.SIGINT, signal.default_int_handler)
                 signal.signal(signal.SIGTERM, lambda *_: stop.set())
-                console.print(f"[bold]The world is live at {node.url}.[/] Press Ctrl-C to stop.")
                 try:
+                    # Announced inside the try: a Ctrl-C right after the prompt still stops in order.
+                    console.print(f"[bold]The world is live at {node.url}.[/] Press Ctrl-C to stop.")
                     while not stop.wait(0.5):
                         if node.process.poll() is not None:
                             console.print("[red]anvil exited unexpectedly[/]")

@@ -11,16 +11,22 @@ from keepers.demo.report import DiamondReport
 from keepers.toolchain import Toolchain
 from keepers.world.book import AddressBook
 
+DEMO_ROOT_TIMELOCK = 600  # the facet's minimum: the demo fast-forwards through it
 
-def deploy_diamonds(url: str, path: Path, toolchain: Toolchain, book: AddressBook, bot: str) -> DiamondReport:
+
+def deploy_diamonds(
+    url: str, path: Path, toolchain: Toolchain, book: AddressBook, arb_bot: str, rewards_bot: str
+) -> tuple[DiamondReport, dict[str, list[dict]]]:
     """Master + one child per default strategy onto the running node, the arb child configured for the
-    world with `bot` as its keeper bot; everything reported is read back from chain."""
+    world and the rewards child for a short demo timelock, each with its keeper bot. Returns the report
+    (read back from chain) and each child's merged ABI for web3."""
     from ape import Project, accounts, networks
     from ape.logging import LogLevel, logger
 
     from keepers.arb.setup import configure_child, for_world
-    from keepers.diamond.deploy import DeployConfig, DiamondDeployer
+    from keepers.diamond.deploy import DeployConfig, DiamondDeployer, web3_abi
     from keepers.diamond.upgrade import loupe_by_facet
+    from keepers.rewards.setup import configure_rewards_child
 
     logger.set_level(LogLevel.ERROR)  # the demo prints its own progress
     project = Project(toolchain.root)
@@ -32,10 +38,21 @@ def deploy_diamonds(url: str, path: Path, toolchain: Toolchain, book: AddressBoo
         records = deployer.system(DeployConfig())
         deployer.save(path)
         arb = records.children["arb"]
-        child = deployer.handle(arb.address, *arb.facets)
-        configure_child(child, for_world(book, bots=(bot,), sweep_profit=True), deployer.sender)
+        configure_child(
+            deployer.handle(arb.address, *arb.facets),
+            for_world(book, bots=(arb_bot,), sweep_profit=True),
+            deployer.sender,
+        )
+        rewards = records.children["rewards"]
+        configure_rewards_child(
+            deployer.handle(rewards.address, *rewards.facets),
+            (rewards_bot,),
+            deployer.sender,
+            root_timelock=DEMO_ROOT_TIMELOCK,
+        )
+        abis = {name: web3_abi(project, *child.facets) for name, child in records.children.items()}
         master = records.master
-        return DiamondReport(
+        report = DiamondReport(
             master=master.address,
             children={name: child.address for name, child in records.children.items()},
             loupe=loupe_by_facet(deployer, master.address),
@@ -43,6 +60,7 @@ def deploy_diamonds(url: str, path: Path, toolchain: Toolchain, book: AddressBoo
             deployments_file=str(path),
             transactions=deployer.transactions,
         )
+        return report, abis
 
 
 def print_diamonds(console: Console, diamond: DiamondReport) -> None:

@@ -51,9 +51,35 @@ class ArbReport(BaseModel):
     relay: str
 
 
+class RewardsReport(BaseModel):
+    """One campaign epoch posted by the rewards keeper and one claim, read from chain."""
+
+    campaign: int
+    epoch: int
+    root: str
+    funded_wei: int
+    allocated_wei: int  # the claimable root's totalAllocated
+    claimed_wei: int  # what the position holder's DAI balance rose by (claimed gaslessly)
+    tree_file: str
+
+
+class GaslessReport(BaseModel):
+    """The rewards claim relayed for a holder without ETH, read from the relayer and the chain."""
+
+    request_id: str
+    tx_hash: str
+    signer: str
+    signer_eth_balance_wei: int  # after the claim: 0, the relayer paid
+    relayer: str
+    gas_used: int
+    relay_url: str
+
+
 class DemoReport(BaseModel):
     """What `keepers demo --report FILE` writes; later features add sections."""
 
     world: WorldReport
     diamond: DiamondReport
     arb: ArbReport
+    rewards: RewardsReport
+    gasless: GaslessReport

@@ -42,7 +42,8 @@ class DeployConfig(BaseModel):
     master_facets: tuple[str, ...] = MASTER_FACETS
     child_facets: tuple[str, ...] = CHILD_FACETS
     strategies: dict[str, list[str]] = Field(
-        default_factory=lambda: {"arb": ["FlashArbFacet"]}, description="strategy -> facets beyond the child core"
+        default_factory=lambda: {"arb": ["FlashArbFacet"], "rewards": ["MerkleRewardsFacet", "GaslessRelayFacet"]},
+        description="strategy -> facets beyond the child core",
     )
 
     def master_spec(self) -> DiamondSpec:
@@ -194,6 +195,17 @@ class DiamondDeployer:
             return getattr(self.project, name).contract_type
         except AttributeError:
             raise DeployError(f"no compiled contract named {name!r} in {self.project.path}/contracts") from None
+
+
+def web3_abi(project: ProjectManager, *contracts: str) -> list[dict]:
+    """The merged ABI of compiled `contracts` as plain JSON, for web3 (a diamond's facets)."""
+    abi, seen = [], set()
+    for name in contracts:
+        for item in getattr(project, name).contract_type.abi:
+            if item.type in ("function", "event", "error") and (item.type, item.selector) not in seen:
+                seen.add((item.type, item.selector))
+                abi.append(item.model_dump(mode="json", by_alias=True, exclude_none=True))
+    return abi
 
 
 def diamond_handle(project: ProjectManager, address: str, facets: tuple[str, ...] | list[str]) -> ContractInstance:

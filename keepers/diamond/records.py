@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from keepers.files import write_atomic
+
 
 class ContractRecord(BaseModel):
     """A deployed facet or initializer, matched on later runs by its creation-bytecode hash."""
@@ -54,11 +56,7 @@ class Deployments(BaseModel):
         return None
 
     def write(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(self.model_dump_json(indent=2) + "\n")
-        tmp.replace(path)
-        return path
+        return write_atomic(path, self.model_dump_json(indent=2) + "\n")
 
     @classmethod
     def read(cls, path: Path) -> Deployments | None:

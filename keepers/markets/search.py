@@ -1,10 +1,10 @@
-"""Incremental cycle search: after a block, re-size only the cycles through the pools it changed.
+"""Incremental, lazy cycle search: after a block, re-bound only the cycles through the pools it
+changed, and size exactly only what the best non-conflicting selection needs.
 
-``ArbSearch`` holds the latest state of every pool, every cycle through the base token
-(``CycleIndex``), and the sized opportunity of each cycle that currently pays. A block's
-logs become new pool states (``apply``); ``refresh`` then looks at the cycles touching
-those pools and nothing else. Cycles elsewhere keep their opportunity: none of their
-inputs changed.
+``ArbSearch`` holds the latest state of every pool and every cycle through the base token
+(``CycleIndex``). A block's logs become new pool states (``apply``); ``refresh`` then looks at
+the cycles touching those pools and nothing else. Cycles elsewhere keep what was known of
+them: none of their inputs changed.
 
 Each touched cycle first meets two filters that cannot drop a cycle that pays:
 
@@ -15,7 +15,18 @@ Each touched cycle first meets two filters that cannot drop a cycle that pays:
    they give the exact marginal-rate product and a ceiling on the cycle's profit at any
    size, which must beat the cycle's gas cost.
 
-Survivors are sized exactly (``sizing.size_cycle``).
+Survivors are *candidates*, each with that ceiling less its gas as an upper bound on its net
+profit. Exact sizing (``sizing.size_cycle``) is the expensive step, and it is deferred:
+``select`` runs the greedy selection (best net profit first, no two sharing a pool) as a
+branch and bound over a priority queue holding each candidate by its bound, or by its exact
+net profit once sized. Popping a bound sizes that cycle and queues the result; popping an
+exact profit is the greedy's next opportunity in order, since every cycle still unsized is
+bounded at or below it (a bound equal to an exact profit pops first: a tie on profit is
+broken by the pools, which only the sized cycle shows). A candidate that shares a pool with
+an opportunity already picked is skipped unsized: the greedy skips it whatever it pays. The
+selection stops at ``limit`` picks, so it is the eager one (every candidate sized, then
+greedy: ``select_eager``) to the object, with only the cycles whose bounds reach into it sized.
+A sizing is kept until one of the cycle's pools changes or the base fee falls below the gate.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
+from heapq import heapify, heappop, heappush
 from math import isqrt
 
 from keepers.markets.cycles import Cycle, CycleIndex, Hop, Pool, enumerate_cycles, hops_of
@@ -41,6 +53,7 @@ from keepers.markets.uniswap_v3.tick_math import get_tick_at_sqrt_ratio as _tick
 
 NEVER = MIN_TICK - 10  # the bound of a hop that cannot trade
 ALWAYS = 10 * MAX_TICK  # the bound of a rate beyond TickMath's range: never filters
+UNBOUNDED = 1 << 256  # the profit ceiling of a composed map without curvature (bounds nothing)
 
 
 def log_rate_ceiling(numerator: int, denominator: int) -> int:
@@ -80,7 +93,8 @@ def loan_fee_log_floor(loan_fee_bps: int) -> int:
 
 
 class ArbSearch:
-    """Every 2- and 3-hop cycle through ``base_token``, kept sized against the latest pool states.
+    """Every 2- and 3-hop cycle through ``base_token``, bounded against the latest pool states and
+    sized on demand (see the module docstring).
 
     ``params.base_fee_wei`` is the current base fee; ``set_base_fee`` follows it block by block.
     Cycles are sized against a *gate* fee ``base_fee_headroom_bps`` below it (EIP-1559 lets the
@@ -123,8 +137,18 @@ class ArbSearch:
         self._gas_units: list[int] = [params.gas.units(cycle, self.pools) for cycle in self.index.cycles]
         self._threshold = loan_fee_log_floor(params.loan.fee_bps)
         self._set_gate(params.base_fee_wei)
-        self._sized: dict[int, Opportunity] = {}  # cycle id -> sized at the gate fee
-        self._opportunities: dict[int, Opportunity] = {}  # cycle id -> priced at the current fee, paying
+        # candidate cycle id -> ceiling on its profit net of the loan fee, before gas (passes the gate fee)
+        self._ceilings: dict[int, int] = {}
+        self._sized: dict[int, Opportunity | None] = {}  # candidate id -> sized at the gate fee (None: does not pay)
+        self._opportunities: dict[int, Opportunity] = {}  # sized candidates priced at the current fee, paying
+        # The branch-and-bound queue: (-bound, 0, cycle id, serial) for a candidate not sized yet,
+        # (-net profit, 1, pools, cycle id, opportunity) for a sized one that pays. Entries go stale
+        # (a pool changed, the cycle got sized) and are dropped when popped; ``_serials`` holds the
+        # serial of each unsized candidate's live entry.
+        self._queue: list[tuple] = []
+        self._serials: dict[int, int] = {}
+        self._serial = 0
+        self.sizings = 0  # exact sizings done so far (``sizing.size_cycle`` calls)
 
     # --- state ----------------------------------------------------------------------------------
 
@@ -141,26 +165,27 @@ class ArbSearch:
         net = sized.gross_profit - sized.loan_fee - gas
         return replace(sized, gas_cost_wei=gas, net_profit=net) if net > 0 else None
 
-    def set_base_fee(self, base_fee_wei: int) -> list[Opportunity]:
-        """Follow the block's base fee; returns the opportunities that changed (all of them, re-priced).
+    def set_base_fee(self, base_fee_wei: int) -> bool:
+        """Follow the block's base fee; returns whether the selection is worth asking for again (the fee
+        moved and some cycle may pay at it).
 
-        At or above the gate fee this re-prices the sized cycles; below it, every cycle is
-        re-evaluated against a new gate under the new fee.
+        At or above the gate fee this re-prices the sized cycles and re-bounds the others; below
+        it, every cycle is re-evaluated against a new gate under the new fee (as ``refresh_all``).
         """
         if base_fee_wei == self.params.base_fee_wei:
-            return []
+            return False
         self.params = replace(self.params, base_fee_wei=base_fee_wei)
         if base_fee_wei < self._gate_fee:
             self._set_gate(base_fee_wei)
-            self._sized.clear()
-            self._opportunities.clear()
-            return self.refresh_all()
-        self._opportunities = {
-            cycle_id: priced
-            for cycle_id, sized in self._sized.items()
-            if (priced := self._price(cycle_id, sized)) is not None
-        }
-        return self.opportunities()
+            self.refresh_all()
+        else:
+            self._opportunities = {
+                cycle_id: priced
+                for cycle_id, sized in self._sized.items()
+                if sized is not None and (priced := self._price(cycle_id, sized)) is not None
+            }
+            self._rebuild_queue()
+        return bool(self._queue)
 
     def _rate(self, pool: Pool) -> None:
         """Recompute the hop data of one pool: ceiling maps and log-rate bounds of both directions."""
@@ -202,36 +227,52 @@ class ArbSearch:
                 changed.append(state.address)
         return changed
 
-    # --- evaluation -----------------------------------------------------------------------------
+    # --- bounds ---------------------------------------------------------------------------------
 
-    def refresh(self, changed: Iterable[str]) -> list[Opportunity]:
-        """Re-size the cycles through ``changed`` pools.
+    def refresh(self, changed: Iterable[str]) -> None:
+        """Re-bound the cycles through ``changed`` pools (their sizings are dropped, nothing is sized).
 
-        Returns the opportunities that are new or differ from before (what needs new calldata
-        and a new signature), best first; ``opportunities()`` has all current ones.
+        What pays, and how much, is known only for what ``select`` asks for; ``opportunities()``
+        sizes every candidate.
         """
-        return self._evaluate(self.index.id_set_touching(changed))
+        touched = self.index.id_set_touching(changed)
+        ceilings, sized, opportunities, serials = self._ceilings, self._sized, self._opportunities, self._serials
+        for cycle_id in touched & ceilings.keys():
+            del ceilings[cycle_id]
+            sized.pop(cycle_id, None)
+            opportunities.pop(cycle_id, None)
+            serials.pop(cycle_id, None)
+        entries = self._bound(touched)
+        queue = self._queue
+        if len(queue) + len(entries) > 2 * (len(serials) + len(opportunities)) + 1_024:
+            self._rebuild_queue()  # mostly stale entries: start over from the live ones
+        else:
+            for entry in entries:
+                heappush(queue, entry)
 
-    def refresh_all(self) -> list[Opportunity]:
-        """Re-size every cycle (what ``refresh`` avoids); returns the new or changed opportunities."""
-        return self._evaluate(range(len(self.index)))
+    def refresh_all(self) -> None:
+        """Re-bound every cycle and drop every sizing (what ``refresh`` avoids)."""
+        self._ceilings.clear()
+        self._sized.clear()
+        self._opportunities.clear()
+        self._serials.clear()
+        self._queue = self._bound(range(len(self.index)))
+        heapify(self._queue)
 
-    def _evaluate(self, cycle_ids: Iterable[int]) -> list[Opportunity]:
+    def _bound(self, cycle_ids: Iterable[int]) -> list[tuple]:
+        """Filter ``cycle_ids``, record the survivors' profit ceilings; returns queue entries for those
+        whose bound on net profit at the current fee is positive."""
         weights, threshold, cycle_hops = self._weights, self._threshold, self._cycle_hops
-        opportunities, sized_cycles = self._opportunities, self._sized
-        previous: dict[int, Opportunity] = {}
         passing = []
         for cycle_id in cycle_ids:
-            if cycle_id in sized_cycles:
-                del sized_cycles[cycle_id]
-                if cycle_id in opportunities:
-                    previous[cycle_id] = opportunities.pop(cycle_id)
             a, b, c = cycle_hops[cycle_id]
             if weights[a] + weights[b] + weights[c] > threshold:
                 passing.append(cycle_id)
-        found = []
-        maps, gas_units, gate_fee, cycles = self._maps, self._gas_units, self._gate_fee, self.index.cycles
+        maps, gas_units, gate_fee, base_fee = self._maps, self._gas_units, self._gate_fee, self.params.base_fee_wei
+        ceilings, serials = self._ceilings, self._serials
         loan_factor = BPS + self.params.loan.fee_bps
+        serial = self._serial
+        entries = []
         for cycle_id in passing:
             a, b, c = cycle_hops[cycle_id]
             k1, m1, n1 = maps[a]
@@ -248,37 +289,114 @@ class ArbSearch:
                 gas = gas_units[cycle_id] * gate_fee - 2
                 if excess * excess <= gas * 4 * n * m * loan_factor * BPS:
                     continue  # cannot pay its gas at any size
-                # LinearFractional(k, m, n).max_profit_ceiling(fee_bps), inlined
+                # LinearFractional(k, m, n).max_profit_ceiling(fee_bps) + 1 (as ``max_profit_ceiling``)
                 root = isqrt(k * m * BPS // loan_factor) + 1
-                if loan_factor * (root - m) ** 2 // (n * m * BPS) < gas:
+                ceiling = loan_factor * (root - m) ** 2 // (n * m * BPS) + 2
+                if ceiling - 2 < gas:
                     continue
-            sized = size_cycle(cycles[cycle_id], self.pools, self._gate_params)
-            if sized is None:
+            else:
+                ceiling = UNBOUNDED
+            ceilings[cycle_id] = ceiling
+            negated = gas_units[cycle_id] * base_fee - ceiling
+            if negated < 0:
+                serial += 1
+                serials[cycle_id] = serial
+                entries.append((negated, 0, cycle_id, serial))
+        self._serial = serial
+        return entries
+
+    def _rebuild_queue(self) -> None:
+        """The queue from the live state alone: unsized candidates by bound at the current fee, sized ones
+        that pay by net profit."""
+        base_fee, gas_units, sized = self.params.base_fee_wei, self._gas_units, self._sized
+        serials: dict[int, int] = {}
+        serial = self._serial
+        queue: list[tuple] = []
+        for cycle_id, ceiling in self._ceilings.items():
+            if cycle_id in sized:
                 continue
-            sized_cycles[cycle_id] = sized
-            opportunity = self._price(cycle_id, sized)
-            if opportunity is not None:
-                before = previous.get(cycle_id)
-                if before is not None and (before.amount_in, before.amount_out) == (
-                    opportunity.amount_in,
-                    opportunity.amount_out,
-                ):
-                    opportunity = before  # unchanged: keep the object (and what was built from it)
-                else:
-                    found.append(opportunity)
-                opportunities[cycle_id] = opportunity
-        found.sort(key=lambda o: -o.net_profit)
-        return found
+            negated = gas_units[cycle_id] * base_fee - ceiling
+            if negated < 0:
+                serial += 1
+                serials[cycle_id] = serial
+                queue.append((negated, 0, cycle_id, serial))
+        for cycle_id, opportunity in self._opportunities.items():
+            queue.append((-opportunity.net_profit, 1, opportunity.pools, cycle_id, opportunity))
+        heapify(queue)
+        self._queue, self._serials, self._serial = queue, serials, serial
+
+    def _size(self, cycle_id: int) -> Opportunity | None:
+        """Size a candidate at the gate fee (kept until its pools change); queue it if it pays now."""
+        sized = size_cycle(self.index.cycles[cycle_id], self.pools, self._gate_params)
+        self.sizings += 1
+        self._sized[cycle_id] = sized
+        self._serials.pop(cycle_id, None)  # its bound entry is stale now
+        if sized is None:
+            return None
+        opportunity = self._price(cycle_id, sized)
+        if opportunity is not None:
+            self._opportunities[cycle_id] = opportunity
+            heappush(self._queue, (-opportunity.net_profit, 1, opportunity.pools, cycle_id, opportunity))
+        return opportunity
 
     # --- results --------------------------------------------------------------------------------
 
+    def select(self, limit: int | None = None) -> list[Opportunity]:
+        """The best opportunities that can execute together: greedily by net profit, no two sharing a pool.
+
+        Exactly ``select_eager(limit)``, sizing only the candidates whose bound reaches into the
+        selection (see the module docstring); a sizing is kept for later calls and blocks.
+        """
+        if limit is not None and limit <= 0:
+            return []
+        queue, serials, opportunities, cycles = self._queue, self._serials, self._opportunities, self.index.cycles
+        chosen: list[Opportunity] = []
+        used: set[str] = set()
+        kept: list[tuple] = []  # live entries popped: back into the queue at the end
+        while queue and (limit is None or len(chosen) < limit):
+            entry = heappop(queue)
+            if entry[1] == 0:  # a bound
+                cycle_id = entry[2]
+                if serials.get(cycle_id) != entry[3]:
+                    continue  # stale: its pools changed, or it was sized
+                if not used.isdisjoint(cycles[cycle_id].pools):
+                    kept.append(entry)  # after a pick it conflicts with: skipped whatever it pays
+                    continue
+                self._size(cycle_id)
+                continue
+            opportunity = entry[4]
+            if opportunities.get(entry[3]) is not opportunity:
+                continue  # stale: its pools changed, or the fee moved
+            kept.append(entry)
+            # every candidate left is bounded at or below it: the greedy's next in order
+            if used.isdisjoint(opportunity.pools):
+                chosen.append(opportunity)
+                used.update(opportunity.pools)
+        for entry in kept:
+            heappush(queue, entry)
+        return chosen
+
     def opportunities(self) -> list[Opportunity]:
-        """Every cycle that currently pays loan and gas, sized, best first."""
+        """Every cycle that currently pays loan and gas, sized, best first.
+
+        Sizes every candidate not sized yet (what ``select`` avoids): use it for inspection and tests.
+        """
+        for cycle_id in [c for c in self._ceilings if c not in self._sized]:
+            self._size(cycle_id)
         return sorted(self._opportunities.values(), key=lambda o: -o.net_profit)
 
-    def select(self, limit: int | None = None) -> list[Opportunity]:
-        """The best opportunities that can execute together (no two share a pool)."""
-        return select_opportunities(self._opportunities.values(), limit)
+    def select_eager(self, limit: int | None = None) -> list[Opportunity]:
+        """``select`` the eager way: every candidate sized (``opportunities``), then the greedy selection.
+
+        After ``refresh_all`` this is the full re-evaluation that ``refresh`` and ``select`` avoid.
+        """
+        return select_opportunities(self.opportunities(), limit)
+
+    def net_profit_bound(self, cycle_id: int) -> int | None:
+        """The bound ``select`` orders an unsized cycle by: at or above its net profit at the current fee,
+        as of the last refresh that touched it; None when the filters dismissed it (it cannot pay)."""
+        ceiling = self._ceilings.get(cycle_id)
+        return None if ceiling is None else ceiling - self._gas_units[cycle_id] * self.params.base_fee_wei
 
     def cycle(self, cycle_id: int) -> Cycle:
         return self.index.cycles[cycle_id]

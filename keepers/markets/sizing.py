@@ -476,6 +476,8 @@ def size_cycle(cycle: Cycle, pools: Mapping[str, Pool], params: SizingParams) ->
 
 def select_opportunities(opportunities: Iterable[Opportunity], limit: int | None = None) -> list[Opportunity]:
     """Opportunities that can all execute in one block: greedily by net profit, no two sharing a pool."""
+    if limit is not None and limit <= 0:
+        return []
     ranked = sorted(opportunities, key=lambda o: (-o.net_profit, o.pools))
     chosen: list[Opportunity] = []
     used: set[str] = set()

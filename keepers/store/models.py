@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from keepers.store.types import Wei
@@ -104,3 +104,118 @@ class Heartbeat(Base):
     block: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RewardEpoch(Base):
+    """One campaign epoch: the allocation computed from chain data, its tree, and its root's fate."""
+
+    __tablename__ = "reward_epochs"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child: Mapped[str] = mapped_column(String(42), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger)  # unix seconds, inclusive
+    window_end: Mapped[int] = mapped_column(BigInteger)  # exclusive
+    to_block: Mapped[int] = mapped_column(BigInteger)  # last block whose logs were counted
+    budget: Mapped[int] = mapped_column(Wei)
+    allocated: Mapped[int] = mapped_column(Wei)  # this epoch's allocations (<= budget)
+    total_cumulative: Mapped[int] = mapped_column(Wei)  # the root's totalAllocated
+    participants: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(66))
+    content_hash: Mapped[str] = mapped_column(String(66))  # keccak256 of the tree file's bytes
+    tree_file: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # computed|posting|posted|claimable|revoked
+    post_tx: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    posted_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    claimable_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class RewardLeaf(Base):
+    """An account's cumulative entitlement after an epoch, and where its leaf sits in the tree."""
+
+    __tablename__ = "reward_leaves"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child: Mapped[str] = mapped_column(String(42), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account: Mapped[str] = mapped_column(String(42), primary_key=True)
+    epoch_amount: Mapped[int] = mapped_column(Wei)
+    cumulative: Mapped[int] = mapped_column(Wei)
+    tree_index: Mapped[int] = mapped_column(BigInteger)
+
+
+class RewardTreeNode(Base):
+    """One node of an epoch's tree (the flat array of OpenZeppelin's StandardMerkleTree), so a proof
+    is a handful of point reads however large the tree."""
+
+    __tablename__ = "reward_tree_nodes"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    child: Mapped[str] = mapped_column(String(42), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class SupervisedProcess(Base):
+    """A process `keepers up` supervises: what the operator wants (`desired`) and what it is (`state`).
+
+    The API writes `desired`; the supervisor acts on it and writes the rest."""
+
+    __tablename__ = "supervised_processes"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    desired: Mapped[str] = mapped_column(String(16))  # running | stopped
+    state: Mapped[str] = mapped_column(String(16))  # starting | running | stopping | stopped | backoff
+    pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    restarts: Mapped[int] = mapped_column(Integer, default=0)
+    last_exit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # exit code (negative: signal)
+    controllable: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class LogEvent(Base):
+    """One line a supervised process printed, or something the supervisor did; secrets redacted."""
+
+    __tablename__ = "log_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    source: Mapped[str] = mapped_column(String(32), index=True)
+    level: Mapped[str] = mapped_column(String(8))  # info | warning | error
+    message: Mapped[str] = mapped_column(Text)
+
+
+class RelayRequest(Base):
+    """A signed request posted to the gasless relayer, and the transaction(s) that carried it.
+
+    queued -> submitted (the signed tx is written before it is sent) -> mined | failed; a request
+    that fails its simulation, expires or is overtaken goes straight to failed with a reason.
+    """
+
+    __tablename__ = "relay_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(Integer)
+    diamond: Mapped[str] = mapped_column(String(42))
+    signer: Mapped[str] = mapped_column(String(42), index=True)
+    nonce: Mapped[int] = mapped_column(Wei)  # the signer's nonce on the diamond
+    deadline: Mapped[int] = mapped_column(BigInteger)
+    selector: Mapped[str] = mapped_column(String(10))
+    request: Mapped[dict] = mapped_column(JSON)  # the SignedRequest as posted (wire JSON)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued|submitted|mined|failed
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    relayer: Mapped[str | None] = mapped_column(String(42), nullable=True)
+    relayer_nonce: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    tx_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)  # the latest attempt (or the mined one)
+    attempts: Mapped[list] = mapped_column(JSON, default=list)  # [{"tx_hash","raw_tx","max_fee","tip","block"}]
+    block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    effective_gas_price: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

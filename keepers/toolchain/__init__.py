@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import platform
-import stat
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
+
+from keepers.files import write_atomic
 
 SOLC_VERSION = "0.8.28"
 PTH_NAME = "lapidary_toolchain.pth"
@@ -109,12 +110,7 @@ def install(toolchain: Toolchain | None = None, site_packages: Path | None = Non
 def _write_if_different(path: Path, text: str, executable: bool = False) -> list[Path]:
     if path.is_file() and path.read_text() == text:
         return []
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    if executable:
-        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-    tmp.replace(path)
+    write_atomic(path, text, mode=0o755 if executable else None)
     return [path]
 
 

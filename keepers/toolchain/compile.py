@@ -38,3 +38,9 @@ def compile_project(project: ProjectManager) -> bool:
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest + "\n")
     return True
+
+
+if __name__ == "__main__":  # `python -m keepers.toolchain.compile`: compile the project in the cwd
+    from ape import project as cwd_project
+
+    print("compiled" if compile_project(cwd_project) else "up to date")

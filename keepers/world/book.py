@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from keepers.files import write_atomic
+
 PoolKind = Literal["uniswap_v2", "uniswap_v3", "balancer_weighted"]
 
 
@@ -85,11 +87,7 @@ class AddressBook(BaseModel):
 
     def write(self, path: Path) -> Path:
         """Write atomically: a reader never sees half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(self.model_dump_json(indent=2) + "\n")
-        tmp.replace(path)
-        return path
+        return write_atomic(path, self.model_dump_json(indent=2) + "\n")
 
     @classmethod
     def read(cls, path: Path) -> AddressBook:

@@ -72,7 +72,7 @@ def test_demo_once_writes_the_world_report(tmp_path):
 
     diamond = json.loads(report.read_text())["diamond"]
     assert re.fullmatch(r"0x[0-9a-fA-F]{40}", diamond["master"])
-    assert set(diamond["children"]) == {"arb"}
+    assert set(diamond["children"]) == {"arb", "rewards"}
     assert "0x1f931c1c" in {s for selectors in diamond["loupe"].values() for s in selectors}  # diamondCut
     for loupe in (diamond["loupe"], *diamond["child_loupes"].values()):
         assert all(re.fullmatch(r"0x[0-9a-f]{8}", s) for selectors in loupe.values() for s in selectors)
@@ -80,6 +80,15 @@ def test_demo_once_writes_the_world_report(tmp_path):
     arb = json.loads(report.read_text())["arb"]
     assert arb["realized_profit_wei"] == arb["predicted_profit_wei"] == arb["event_profit_wei"] > 0
     assert arb["lender"] == "balancer" and len(arb["route"]) >= 2 and arb["gas_used"] > 0
+
+    rewards = json.loads(report.read_text())["rewards"]
+    assert 0 < rewards["claimed_wei"] <= rewards["allocated_wei"] <= rewards["funded_wei"]
+    assert re.fullmatch(r"0x[0-9a-f]{64}", rewards["root"]) and Path(rewards["tree_file"]).is_file()
+
+    gasless = json.loads(report.read_text())["gasless"]
+    assert gasless["signer_eth_balance_wei"] == 0 and gasless["gas_used"] > 0  # the relayer paid
+    assert re.fullmatch(r"[0-9a-f-]{36}", gasless["request_id"]) and re.fullmatch(r"0x[0-9a-f]{64}", gasless["tx_hash"])
+    assert gasless["relay_url"].startswith("http://127.0.0.1:") and gasless["relayer"] != gasless["signer"]
     assert "Live prices" in result.stdout
     (pid,) = map(int, PID.findall(result.stdout))
     assert wait_dead(pid), "demo left anvil running"

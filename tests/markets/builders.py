@@ -36,11 +36,14 @@ def v3_pool(
 
 
 @st.composite
-def v3_pools(draw, token0: str = WETH, token1: str = TKA, address: str = "v3", small: bool = False) -> V3Pool:
-    """A V3 pool with 1 to 4 positions around the price, possibly leaving gaps of no liquidity."""
+def v3_pools(
+    draw, token0: str = WETH, token1: str = TKA, address: str = "v3", small: bool = False, max_tick: int = 2000
+) -> V3Pool:
+    """A V3 pool at a tick within ``max_tick`` of price one, with 1 to 4 positions around the price,
+    possibly leaving gaps of no liquidity."""
     spacing = draw(st.sampled_from([1, 10, 60]))
     fee = draw(st.sampled_from([500, 3000, 10000]))
-    tick = draw(st.integers(-2000, 2000))
+    tick = draw(st.integers(-max_tick, max_tick))
     scale = (10**4, 10**7) if small else (10**15, 10**22)
     positions = []
     for _ in range(draw(st.integers(1, 4))):
@@ -59,18 +62,20 @@ def v2_pool(address: str, a: str, b: str, reserve_a: int, reserve_b: int, fee_bp
 
 
 @st.composite
-def registries(draw, v3: bool = True, max_pools: int = 7):
-    """A few pools among WETH and three tokens, priced near one (off by up to ~3%) so some
-    cycles pay and most do not."""
+def registries(
+    draw, v3: bool = True, max_pools: int = 7, min_pools: int = 2, skew_bps: int = 300, max_tick: int = 2000
+):
+    """A few pools among WETH and three tokens, priced near one (V2 off by up to ``skew_bps``, V3
+    ticks within ``max_tick``) so some cycles pay and most do not."""
     pools = []
-    count = draw(st.integers(2, max_pools))
+    count = draw(st.integers(min_pools, max_pools))
     for i in range(count):
         a, b = draw(st.sampled_from([(WETH, TKA), (WETH, TKB), (WETH, TKC), (TKA, TKB), (TKB, TKC), (TKA, TKC)]))
         if v3 and draw(st.integers(0, 3)) == 0:
             token0, token1 = sorted((a, b))
-            pools.append(draw(v3_pools(token0, token1, f"p{i}")))
+            pools.append(draw(v3_pools(token0, token1, f"p{i}", max_tick=max_tick)))
         else:
             reserve = draw(st.integers(10**20, 10**22))
-            skew = draw(st.integers(9_700, 10_300))
+            skew = draw(st.integers(10_000 - skew_bps, 10_000 + skew_bps))
             pools.append(v2_pool(f"p{i}", a, b, reserve, reserve * skew // 10_000, draw(st.sampled_from([30, 25]))))
     return pools

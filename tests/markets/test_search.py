@@ -1,4 +1,5 @@
-"""The incremental search: sound filters, and refreshing only touched cycles equals re-evaluating all."""
+"""The incremental, lazy search: sound filters and bounds, refreshing only touched cycles equals
+re-evaluating all, and the branch-and-bound selection is the eager one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 
 from keepers.markets.cycles import hops_of
 from keepers.markets.search import ALWAYS, ArbSearch, loan_fee_log_floor, log_rate_ceiling
-from keepers.markets.sizing import FlashLoan, GasModel, SizingParams, marginal_rate, size_cycle
+from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams, marginal_rate, size_cycle
 from keepers.markets.uniswap_v2 import V2Pool
 from tests.markets.builders import WETH, registries
 from tests.markets.conftest import PURE_SETTINGS
@@ -76,33 +77,97 @@ def test_filters_never_drop_a_cycle_that_pays(pools):
     assert _state(search) == sorted(expected)
 
 
+def _swaps(data, search: ArbSearch, pools) -> list:
+    """New states of one to three pools after a drawn swap each (from the search's current states)."""
+    moved = data.draw(st.lists(st.sampled_from(pools), min_size=1, max_size=3, unique_by=lambda p: p.address))
+    states = []
+    for pool in moved:
+        current = search.pools[pool.address]
+        zero_for_one = data.draw(st.booleans())
+        token_in = current.token0 if zero_for_one else current.token1
+        amount = data.draw(st.integers(10**15, 10**21))
+        try:
+            states.append(current.with_swap(token_in, amount))
+        except ValueError:
+            continue
+    return states
+
+
+def _content(opportunities: list[Opportunity]) -> list[tuple]:
+    return [(o.pools, o.amount_in, o.amount_out, o.gross_profit, o.loan_fee, o.gas_cost_wei) for o in opportunities]
+
+
 @settings(PURE_SETTINGS, max_examples=30)
 @given(pools=registries(), data=st.data())
 def test_refreshing_touched_cycles_equals_re_evaluating_all(pools, data):
     search = ArbSearch(pools, WETH, PARAMS)
     search.refresh_all()
     for _ in range(data.draw(st.integers(1, 4))):
-        moved = data.draw(st.lists(st.sampled_from(pools), min_size=1, max_size=3, unique_by=lambda p: p.address))
-        states = []
-        for pool in moved:
-            current = search.pools[pool.address]
-            zero_for_one = data.draw(st.booleans())
-            token_in = current.token0 if zero_for_one else current.token1
-            amount = data.draw(st.integers(10**15, 10**21))
-            try:
-                states.append(current.with_swap(token_in, amount))
-            except ValueError:
-                continue
-        before = {id(o) for o in search.opportunities()}
-        changed = search.apply(states)
-        fresh = search.refresh(changed)
-        # what refresh reports is exactly what is new or different
-        assert {id(o) for o in fresh} == {id(o) for o in search.opportunities()} - before
-        assert all(set(o.pools) & set(changed) for o in fresh)
+        changed = search.apply(_swaps(data, search, pools))
+        search.refresh(changed)
+        search.select(data.draw(st.integers(1, 3)))  # sizes some of the touched cycles, not all
         again = ArbSearch(search.pools.values(), WETH, PARAMS)
         again.refresh_all()
         assert _state(search) == _state(again)
     assert search.select() == sorted(search.select(), key=lambda o: -o.net_profit)
+
+
+def _executed(search: ArbSearch, opportunity: Opportunity) -> list:
+    """The states an opportunity leaves its pools in once it executes."""
+    states, amount = [], opportunity.amount_in
+    for hop in opportunity.cycle.hops:
+        pool = search.pools[hop.pool]
+        out = pool.amount_out(hop.token_in, amount)
+        states.append(pool.with_swap(hop.token_in, amount))
+        amount = out
+    return states
+
+
+@settings(PURE_SETTINGS, max_examples=40)
+@given(pools=registries(min_pools=6, max_pools=9), data=st.data())
+def test_lazy_selection_is_the_eager_selection(pools, data):
+    # Twins fed the same blocks and fees: one selects by branch and bound, the other sizes every
+    # candidate first. Selections are asked for in drawn limits and order, so the lazy one's
+    # cache and queue carry partial work from one call and block to the next.
+    lazy, eager = ArbSearch(pools, WETH, PARAMS), ArbSearch(pools, WETH, PARAMS)
+    lazy.refresh_all()
+    eager.refresh_all()
+    limits = st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=1, max_size=3)
+    for _ in range(data.draw(st.integers(1, 6))):
+        step = data.draw(st.sampled_from(["block", "block", "execute", "fee", "all"]))
+        if step == "block":
+            states = _swaps(data, lazy, pools)
+        elif step == "execute":  # someone takes the best (or a pool of it moves): its pools move
+            best = lazy.select(1)
+            states = _executed(lazy, best[0]) if best else []
+            if states and data.draw(st.booleans()):
+                states = [data.draw(st.sampled_from(states))]
+        if step in ("block", "execute"):
+            lazy.refresh(lazy.apply(states))
+            eager.refresh(eager.apply(states))
+        elif step == "fee":  # around the current fee: above it, between it and the gate, below the gate
+            bps = data.draw(st.sampled_from([0, 5_000, 8_000, 9_000, 9_500, 10_500, 12_500, 20_000]))
+            fee = max(lazy.params.base_fee_wei, 10**8) * bps // 10_000
+            moved, moved_eagerly = lazy.set_base_fee(fee), eager.set_base_fee(fee)
+            assert moved or not moved_eagerly  # lazily it may only over-report
+        else:
+            lazy.refresh_all()
+            eager.refresh_all()
+        for limit in data.draw(limits):
+            assert _content(lazy.select(limit)) == _content(eager.select_eager(limit))
+
+
+@PURE_SETTINGS
+@given(pools=registries(max_pools=10), fee=st.integers(0, 3 * 10**9))
+def test_bounds_are_at_or_above_the_exact_net_profit(pools, fee):
+    search = ArbSearch(pools, WETH, PARAMS)
+    search.refresh_all()
+    search.set_base_fee(fee)
+    paying = {o.pools: o for o in search.opportunities()}
+    for cycle_id, cycle in enumerate(search.index.cycles):
+        bound = search.net_profit_bound(cycle_id)
+        if cycle.pools in paying:
+            assert bound is not None and paying[cycle.pools].net_profit <= bound
 
 
 def test_a_dislocated_registry_has_opportunities_and_they_follow_the_pools():
@@ -115,19 +180,13 @@ def test_a_dislocated_registry_has_opportunities_and_they_follow_the_pools():
         v2_pool("d", WETH, TKA, 10**20, 2 * 10**23),
     ]
     search = ArbSearch(pools, WETH, PARAMS)
-    found = search.refresh_all()
+    search.refresh_all()
+    found = search.opportunities()
     assert found and {o.pools for o in found} >= {("a", "b", "c"), ("d", "b", "c")}
     best = search.select()
     assert best[0].pools == ("a", "b", "c") and len(best) == 1  # the other shares b and c
-    # execute the best: its pools move, the cycles through them are re-sized, the rest untouched
-    amount = best[0].amount_in
-    states = []
-    for hop in best[0].cycle.hops:
-        pool = search.pools[hop.pool]
-        out = pool.amount_out(hop.token_in, amount)
-        states.append(pool.with_swap(hop.token_in, amount))
-        amount = out
-    search.refresh(search.apply(states))
+    # execute the best: its pools move, the cycles through them are re-bounded, the rest untouched
+    search.refresh(search.apply(_executed(search, best[0])))
     assert all(o.net_profit < best[0].net_profit for o in search.opportunities())
     again = ArbSearch(search.pools.values(), WETH, PARAMS)
     again.refresh_all()
@@ -145,3 +204,28 @@ def test_following_the_base_fee_equals_searching_at_that_fee(pools, fees):
         again.refresh_all()
         assert _state(search) == _state(again)
         assert all(o.gas_cost_wei == PARAMS.gas.units(o.cycle, search.pools) * fee for o in search.opportunities())
+
+
+def test_selection_sizes_only_the_cycles_whose_bound_reaches_into_it():
+    from tests.markets.builders import TKA, TKB, TKC, v2_pool
+
+    pools = [
+        v2_pool("a", WETH, TKA, 10**21, 2 * 10**24),
+        v2_pool("b", TKA, TKB, 10**24, 10**24),
+        v2_pool("c", TKB, WETH, 2 * 10**24, 105 * 10**19),  # TKB 5% cheap in WETH here
+        v2_pool("e", WETH, TKC, 10**21, 10**21),
+        v2_pool("f", TKC, WETH, 10**21, 1012 * 10**18),  # TKC 1.2% cheap in WETH here: pays less
+    ]
+    lazy, eager = ArbSearch(pools, WETH, PARAMS), ArbSearch(pools, WETH, PARAMS)
+    lazy.refresh_all()
+    eager.refresh_all()
+    best = lazy.select(1)
+    assert [o.pools for o in best] == [("a", "b", "c")]
+    assert lazy.sizings == 1  # the e/f cycle's bound is below a-b-c's exact profit: never sized
+    assert best == eager.select_eager(1) and eager.sizings == 2
+    both = lazy.select(2)
+    assert [o.pools for o in both] == [("a", "b", "c"), ("e", "f")] and lazy.sizings == 2
+    assert lazy.select(1) == best and lazy.sizings == 2  # sizings are kept
+    # a block moving e: only the e/f cycle is re-bounded, and select(1) still leaves it unsized
+    lazy.refresh(lazy.apply([lazy.pools["e"].with_swap(WETH, 10**17)]))
+    assert lazy.select(1) == best and lazy.sizings == 2

@@ -50,28 +50,7 @@ class ArbSystem:
 
 
 @pytest.fixture(scope="session")
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture(scope="session")
-def guardian(accounts):
-    """The master's guardian (also set as the child's)."""
-    return accounts[2]
-
-
-@pytest.fixture(scope="session")
-def bot(accounts):
-    return accounts[4]
-
-
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    return accounts[6]
-
-
-@pytest.fixture(scope="session")
-def trader(accounts, world):
+def arb_trader(accounts, world):
     """Holds WETH, DAI and USDC with every router approved: makes the dislocations."""
     account = accounts[7]
     world.token("WETH").deposit(value=2_000 * E18, sender=account)
@@ -125,7 +104,7 @@ def router(world) -> Router:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_fixtures_first(child, master, trader, router, stranger):
+def _session_fixtures_first(child, master, arb_trader, router, stranger):
     """Sets up every session fixture before the first test, so Ape's per-test isolation never has
     to rebase its snapshots onto a fixture created later."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from eth_abi import encode
 
-from tests.diamond.system.support import ZERO_ADDRESS, reverts_with
+from tests.support import ZERO_ADDRESS, reverts_with
 
 from .conftest import E18, Lender, PoolKind
 from .routes import Leg
@@ -27,9 +27,9 @@ def attacker(project, stranger):
 
 
 @pytest.fixture
-def holding(child, weth, trader):
+def holding(child, weth, arb_trader):
     """The child holds 3 WETH of earlier profit: enough to pay a lender's fee, if it were fooled."""
-    weth.transfer(child, 3 * E18, sender=trader)
+    weth.transfer(child, 3 * E18, sender=arb_trader)
     return 3 * E18
 
 

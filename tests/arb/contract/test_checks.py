@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.diamond.system.support import ZERO_ADDRESS, reverts_with
+from tests.support import ZERO_ADDRESS, reverts_with
 
 from .conftest import E18, TRADE_CAP, Lender
 from .routes import Leg
@@ -18,8 +18,8 @@ AMOUNT = 5 * E18
 
 
 @pytest.fixture
-def dislocated(router, trader):
-    router.swap(trader, Leg(V2A_WETH_DAI, "WETH"), 60 * E18)
+def dislocated(router, arb_trader):
+    router.swap(arb_trader, Leg(V2A_WETH_DAI, "WETH"), 60 * E18)
 
 
 def execute(child, router, bot, legs=V2_CYCLE, *, token="WETH", amount=AMOUNT, min_profit=0, lender=None, bps=0):
@@ -160,10 +160,12 @@ def test_a_route_short_of_min_profit_reverts_and_moves_nothing(
 
 
 @pytest.mark.parametrize("lender", [Lender.OWN_CAPITAL, Lender.BALANCER])
-def test_a_losing_route_reverts_with_the_loss(child, master, router, bot, world, weth, dai, trader, dislocated, lender):
+def test_a_losing_route_reverts_with_the_loss(
+    child, master, router, bot, world, weth, dai, arb_trader, dislocated, lender
+):
     """Backwards through the dislocation. The child holds earlier profit, so even a flash loan can be
     repaid and the loss shows up as a lower balance: a clear error, not an underflow."""
-    weth.transfer(child, 10 * E18, sender=trader)
+    weth.transfer(child, 10 * E18, sender=arb_trader)
     backwards = [Leg(V2A_WETH_DAI, "WETH"), Leg(V2B_WETH_DAI, "DAI")]
     loss = AMOUNT - router.quote(backwards, AMOUNT)
     assert loss > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.diamond.system.support import ZERO_ADDRESS, event_args, reverts_with
+from tests.support import ZERO_ADDRESS, event_args, reverts_with
 
 from .conftest import V2_FEE_BPS, V2_POOLS, V3_POOL, PoolKind
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.diamond.system.support import event_args, stats
+from tests.support import event_args, stats
 
 from .conftest import E18, Lender, set_sweep
 from .routes import Leg, aave_premium
@@ -25,9 +25,9 @@ V2_CYCLE = [Leg(V2B_WETH_DAI, "WETH"), Leg(V2A_WETH_DAI, "DAI")]
 
 
 @pytest.fixture
-def dislocated_v2(router, trader):
+def dislocated_v2(router, arb_trader):
     """Someone dumps 60 WETH on uniswap_v2's WETH/DAI."""
-    router.swap(trader, Leg(V2A_WETH_DAI, "WETH"), 60 * E18)
+    router.swap(arb_trader, Leg(V2A_WETH_DAI, "WETH"), 60 * E18)
 
 
 def today(chain) -> int:
@@ -114,9 +114,9 @@ def test_v2_v2_with_an_aave_loan_pays_the_premium_rounded_half_up(
 
 
 @pytest.fixture
-def allocated(master, child, owner, weth, trader):
+def allocated(master, child, owner, weth, arb_trader):
     """The master's treasury holds 100 WETH and allocates 30 to the child."""
-    weth.transfer(master, 100 * E18, sender=trader)
+    weth.transfer(master, 100 * E18, sender=arb_trader)
     master.setAllocationCap(child, weth, 50 * E18, sender=owner)
     master.allocate(child, weth, 30 * E18, sender=owner)
     return 30 * E18
@@ -156,8 +156,8 @@ def test_v2_v2_with_own_capital(child, master, router, owner, bot, weth, world, 
     ],
     ids=["v2-then-v3", "v3-then-v2"],
 )
-def test_v2_v3_cycles_in_both_directions(child, master, router, trader, bot, weth, chain, dump, cycle):
-    router.swap(trader, dump, 40 * E18 if dump.sell == "WETH" else 80_000 * 10**6)
+def test_v2_v3_cycles_in_both_directions(child, master, router, arb_trader, bot, weth, chain, dump, cycle):
+    router.swap(arb_trader, dump, 40 * E18 if dump.sell == "WETH" else 80_000 * 10**6)
     amount_in = 5 * E18
     expected = router.quote(cycle, amount_in) - amount_in
     assert expected > 0
@@ -172,10 +172,10 @@ def test_v2_v3_cycles_in_both_directions(child, master, router, trader, bot, wet
     )  # fmt: skip
 
 
-def test_a_three_hop_cycle_through_v2_v2_v3(child, master, router, trader, bot, weth, dai, usdc, chain):
+def test_a_three_hop_cycle_through_v2_v2_v3(child, master, router, arb_trader, bot, weth, dai, usdc, chain):
     # WETH -> DAI on v2b (V2 output straight into the DAI/USDC pair), DAI -> USDC on uniswap_v2 (to
     # the diamond), USDC -> WETH on V3 after WETH was dumped there.
-    router.swap(trader, Leg(V3_WETH_USDC, "WETH"), 40 * E18)
+    router.swap(arb_trader, Leg(V3_WETH_USDC, "WETH"), 40 * E18)
     cycle = [Leg(V2B_WETH_DAI, "WETH"), Leg(V2A_DAI_USDC, "DAI"), Leg(V3_WETH_USDC, "USDC")]
     amount_in = 4 * E18
     expected = router.quote(cycle, amount_in) - amount_in
@@ -193,10 +193,10 @@ def test_a_three_hop_cycle_through_v2_v2_v3(child, master, router, trader, bot, 
     )  # fmt: skip
 
 
-def test_a_four_hop_route_through_two_dislocations(child, master, router, trader, bot, weth, chain, dislocated_v2):
+def test_a_four_hop_route_through_two_dislocations(child, master, router, arb_trader, bot, weth, chain, dislocated_v2):
     """WETH -> DAI -> WETH across the V2 exchanges, then WETH -> USDC -> WETH across V2 and V3: the
     longest route allowed, passing through the borrowed token half way."""
-    router.swap(trader, Leg(V3_WETH_USDC, "WETH"), 40 * E18)
+    router.swap(arb_trader, Leg(V3_WETH_USDC, "WETH"), 40 * E18)
     cycle = [*V2_CYCLE, Leg(V2A_WETH_USDC, "WETH"), Leg(V3_WETH_USDC, "USDC")]
     amount_in = 4 * E18
     expected = router.quote(cycle, amount_in) - amount_in
@@ -252,13 +252,13 @@ def test_the_coinbase_share_is_paid_in_eth(
 
 
 def test_results_accumulate_over_trades_and_bots(
-    child, master, router, trader, owner, bot, accounts, weth, world, chain
+    child, master, router, arb_trader, owner, bot, accounts, weth, world, chain
 ):
     other_bot = accounts[8]
     child.setBot(other_bot, True, sender=owner)
     nets = []
     for keeper, lender in ((bot, Lender.BALANCER), (other_bot, Lender.AAVE), (bot, Lender.BALANCER)):
-        router.swap(trader, Leg(V2A_WETH_DAI, "WETH"), 30 * E18)
+        router.swap(arb_trader, Leg(V2A_WETH_DAI, "WETH"), 30 * E18)
         amount_in = 5 * E18
         fee = 0 if lender == Lender.BALANCER else aave_premium(amount_in, world.book.lenders.aave_premium_bps)
         net = router.quote(V2_CYCLE, amount_in) - amount_in - fee

@@ -15,14 +15,11 @@ dominate (the stateful test reads the whole loupe after every step).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import ape
 import pytest
 from ape.contracts import ContractContainer, ContractInstance
-from ape.exceptions import CustomError
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 from ethpm_types import ContractType
@@ -44,19 +41,6 @@ def error_data(contract_type: ContractType, name: str, *args: object) -> bytes:
     """The exact revert data of custom error `name` of `contract_type` with `args`."""
     abi = next(error for error in contract_type.errors if error.name == name)
     return selector(abi.selector) + encode([ipt.canonical_type for ipt in abi.inputs], list(args))
-
-
-@contextmanager
-def reverts(error: type[CustomError], **inputs: object) -> Iterator[object]:
-    """`ape.reverts(error, **inputs)`, failing also when the revert is not decoded as `error`.
-
-    Plain `ape.reverts(SomeError)` accepts any revert it could not decode; this does not.
-    """
-    with ape.reverts(error, **inputs) as info:
-        yield info
-    raised = info.value
-    assert isinstance(raised, CustomError), f"expected {error.__name__}, got an undecoded revert: {raised!r}"
-    assert raised.name == error.__name__, f"expected {error.__name__}, got {raised!r}"
 
 
 @dataclass(frozen=True)
@@ -211,16 +195,6 @@ def deploy_diamond(
         receipt=chain_receipt(deployed),
         constructor_cuts=constructor_cuts,
     )
-
-
-@pytest.fixture(scope="session")
-def owner(accounts):
-    return accounts[0]
-
-
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    return accounts[1]
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 from eth_utils import to_checksum_address
 
-from .conftest import ZERO_ADDRESS, CallResult, error_data, reverts, selector, selectors_of
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, CallResult, error_data, selector, selectors_of
 from .model import FacetCut, FacetCutAction
 
 ADD, REPLACE, REMOVE = FacetCutAction.ADD, FacetCutAction.REPLACE, FacetCutAction.REMOVE
@@ -100,18 +102,18 @@ def test_add_of_an_existing_selector_reverts(diamond, facet_a, facet_b, has_code
     model.add(facet_a.address, [A1, A2])
     current = model.facet_address(existing)
 
-    with reverts(diamond.cut.SelectorAlreadyAdded, selector=existing, facet=current):
+    with reverts_with(diamond.cut.SelectorAlreadyAdded, selector=existing, facet=current):
         diamond.diamond_cut([cut(facet_b, ADD, [B1, existing])])
-    with reverts(diamond.cut.SelectorAlreadyAdded, selector=existing, facet=current):
+    with reverts_with(diamond.cut.SelectorAlreadyAdded, selector=existing, facet=current):
         diamond.diamond_cut([cut(facet_a, ADD, [existing])])
     diamond.assert_loupe(model, facets=[facet_b.address])
 
 
 def test_add_of_the_same_selector_twice_in_one_cut_reverts(diamond, facet_a, facet_b, has_code):
     model = diamond.model(has_code)
-    with reverts(diamond.cut.SelectorAlreadyAdded, selector=A1, facet=facet_a.address):
+    with reverts_with(diamond.cut.SelectorAlreadyAdded, selector=A1, facet=facet_a.address):
         diamond.diamond_cut([cut(facet_a, ADD, [A1, A1])])
-    with reverts(diamond.cut.SelectorAlreadyAdded, selector=A1, facet=facet_a.address):
+    with reverts_with(diamond.cut.SelectorAlreadyAdded, selector=A1, facet=facet_a.address):
         diamond.diamond_cut([cut(facet_a, ADD, [A1]), cut(facet_b, ADD, [A1])])
     diamond.assert_loupe(model, selectors=[A1], facets=[facet_a.address, facet_b.address])
 
@@ -119,7 +121,7 @@ def test_add_of_the_same_selector_twice_in_one_cut_reverts(diamond, facet_a, fac
 @pytest.mark.parametrize("action", [ADD, REPLACE], ids=["add", "replace"])
 def test_zero_facet_address_reverts(diamond, facet_a, has_code, action):
     diamond.diamond_cut([cut(facet_a, ADD, [A1])])
-    with reverts(diamond.cut.ZeroFacetAddress, selectors=[A1, A2]):
+    with reverts_with(diamond.cut.ZeroFacetAddress, selectors=[A1, A2]):
         diamond.diamond_cut([cut(ZERO_ADDRESS, action, [A1, A2])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1])
@@ -129,7 +131,7 @@ def test_zero_facet_address_reverts(diamond, facet_a, has_code, action):
 @pytest.mark.parametrize("action", [ADD, REPLACE], ids=["add", "replace"])
 def test_facet_without_code_reverts(diamond, facet_a, stranger, has_code, action):
     diamond.diamond_cut([cut(facet_a, ADD, [A1])])
-    with reverts(diamond.cut.NoCode, target=stranger.address):
+    with reverts_with(diamond.cut.NoCode, target=stranger.address):
         diamond.diamond_cut([cut(stranger.address, action, [A1])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1])
@@ -139,7 +141,7 @@ def test_facet_without_code_reverts(diamond, facet_a, stranger, has_code, action
 @pytest.mark.parametrize("action", [ADD, REPLACE, REMOVE], ids=["add", "replace", "remove"])
 def test_empty_selector_list_reverts(diamond, facet_a, has_code, action):
     facet = ZERO_ADDRESS if action == REMOVE else facet_a.address
-    with reverts(diamond.cut.EmptyFacetCut, facet=facet):
+    with reverts_with(diamond.cut.EmptyFacetCut, facet=facet):
         diamond.diamond_cut([cut(facet, action, [])])
     diamond.assert_loupe(diamond.model(has_code), facets=[facet_a.address])
 
@@ -180,10 +182,10 @@ def test_replace_of_every_selector_of_a_facet_drops_it(diamond, facet_a, facet_a
 
 def test_replace_with_the_facet_that_already_serves_the_selector_reverts(diamond, facet_a, facet_a2, has_code):
     diamond.diamond_cut([cut(facet_a, ADD, [A1, A2])])
-    with reverts(diamond.cut.SameFacetReplace, selector=A2, facet=facet_a.address):
+    with reverts_with(diamond.cut.SameFacetReplace, selector=A2, facet=facet_a.address):
         diamond.diamond_cut([cut(facet_a, REPLACE, [A2])])
     # The first selector would move, the second is already there: all or nothing.
-    with reverts(diamond.cut.SameFacetReplace, selector=A1, facet=facet_a2.address):
+    with reverts_with(diamond.cut.SameFacetReplace, selector=A1, facet=facet_a2.address):
         diamond.diamond_cut([cut(facet_a2, REPLACE, [A2, A1, A1])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1, A2])
@@ -192,7 +194,7 @@ def test_replace_with_the_facet_that_already_serves_the_selector_reverts(diamond
 
 def test_replace_of_a_missing_selector_reverts(diamond, facet_a, facet_a2, has_code):
     diamond.diamond_cut([cut(facet_a, ADD, [A1])])
-    with reverts(diamond.cut.SelectorNotFound, selector=A3):
+    with reverts_with(diamond.cut.SelectorNotFound, selector=A3):
         diamond.diamond_cut([cut(facet_a2, REPLACE, [A1, A3])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1])
@@ -242,7 +244,7 @@ def test_remove_of_a_facet_in_the_middle_moves_the_last_facet_into_its_place(
 
 def test_remove_with_a_non_zero_facet_reverts(diamond, facet_a, has_code):
     diamond.diamond_cut([cut(facet_a, ADD, [A1])])
-    with reverts(diamond.cut.RemoveFacetMustBeZero, facet=facet_a.address):
+    with reverts_with(diamond.cut.RemoveFacetMustBeZero, facet=facet_a.address):
         diamond.diamond_cut([cut(facet_a, REMOVE, [A1])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1])
@@ -251,9 +253,9 @@ def test_remove_with_a_non_zero_facet_reverts(diamond, facet_a, has_code):
 
 def test_remove_of_a_missing_selector_reverts(diamond, facet_a, has_code):
     diamond.diamond_cut([cut(facet_a, ADD, [A1, A2])])
-    with reverts(diamond.cut.SelectorNotFound, selector=A3):
+    with reverts_with(diamond.cut.SelectorNotFound, selector=A3):
         diamond.diamond_cut([cut(ZERO_ADDRESS, REMOVE, [A1, A3])])
-    with reverts(diamond.cut.SelectorNotFound, selector=A2):
+    with reverts_with(diamond.cut.SelectorNotFound, selector=A2):
         diamond.diamond_cut([cut(ZERO_ADDRESS, REMOVE, [A2, A2])])
     model = diamond.model(has_code)
     model.add(facet_a.address, [A1, A2])
@@ -261,7 +263,7 @@ def test_remove_of_a_missing_selector_reverts(diamond, facet_a, has_code):
 
 
 def test_a_failing_entry_undoes_the_entries_before_it(diamond, facet_a, facet_b, has_code):
-    with reverts(diamond.cut.SelectorNotFound, selector=B2):
+    with reverts_with(diamond.cut.SelectorNotFound, selector=B2):
         diamond.diamond_cut(
             [
                 cut(facet_a, ADD, [A1, A2]),
@@ -286,7 +288,7 @@ def test_an_action_outside_the_enum_is_rejected_by_the_abi_decoder(rpc, owner, d
 
 
 def test_only_the_owner_may_cut(diamond, stranger, facet_a, has_code):
-    with reverts(diamond.cut.NotOwner, caller=stranger.address):
+    with reverts_with(diamond.cut.NotOwner, caller=stranger.address):
         diamond.diamond_cut([cut(facet_a, ADD, [A1])], sender=stranger)
     diamond.assert_loupe(diamond.model(has_code), selectors=[A1], facets=[facet_a.address])
 

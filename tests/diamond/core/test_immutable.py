@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 from eth_utils import to_checksum_address
 
-from .conftest import ZERO_ADDRESS, deploy_diamond, reverts, selector
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, deploy_diamond, selector
 from .model import FacetCut, FacetCutAction
 
 VERSION = selector("version()")
@@ -47,13 +49,13 @@ def test_the_loupe_reports_an_immutable_function_at_the_diamond_address(immutabl
 
 
 def test_an_immutable_function_cannot_be_replaced(immutable, facet_a, has_code):
-    with reverts(immutable.cut.ImmutableFunction, selector=VERSION):
+    with reverts_with(immutable.cut.ImmutableFunction, selector=VERSION):
         immutable.diamond_cut([FacetCut.of(facet_a.address, FacetCutAction.REPLACE, [VERSION])])
     immutable.assert_loupe(immutable.model(has_code), facets=[facet_a.address])
 
 
 def test_an_immutable_function_cannot_be_removed(immutable, has_code):
-    with reverts(immutable.cut.ImmutableFunction, selector=VERSION):
+    with reverts_with(immutable.cut.ImmutableFunction, selector=VERSION):
         immutable.diamond_cut([FacetCut.of(ZERO_ADDRESS, FacetCutAction.REMOVE, [VERSION])])
     immutable.assert_loupe(immutable.model(has_code))
 
@@ -63,15 +65,15 @@ def test_an_immutable_function_in_a_list_reverts_the_whole_cut(immutable, facet_
     model = immutable.model(has_code)
     model.add(facet_a.address, [A1])
 
-    with reverts(immutable.cut.ImmutableFunction, selector=VERSION):
+    with reverts_with(immutable.cut.ImmutableFunction, selector=VERSION):
         immutable.diamond_cut([FacetCut.of(facet_a2.address, FacetCutAction.REPLACE, [A1, VERSION])])
-    with reverts(immutable.cut.ImmutableFunction, selector=VERSION):
+    with reverts_with(immutable.cut.ImmutableFunction, selector=VERSION):
         immutable.diamond_cut([FacetCut.of(ZERO_ADDRESS, FacetCutAction.REMOVE, [A1, VERSION])])
     immutable.assert_loupe(model, facets=[facet_a2.address])
 
 
 def test_an_immutable_selector_cannot_be_added_again(immutable, facet_a):
-    with reverts(immutable.cut.SelectorAlreadyAdded, selector=VERSION, facet=immutable.address):
+    with reverts_with(immutable.cut.SelectorAlreadyAdded, selector=VERSION, facet=immutable.address):
         immutable.diamond_cut([FacetCut.of(facet_a.address, FacetCutAction.ADD, [VERSION])])
 
 
@@ -81,5 +83,5 @@ def test_a_cut_after_construction_cannot_map_a_selector_to_the_diamond_itself(di
     # and, counting as immutable, could never be removed again.
     ghost = selector("ghost()") if action is FacetCutAction.ADD else selector("a1()")
     for target in (diamond, immutable):  # also when the diamond already serves functions of its own
-        with reverts(target.cut.DiamondAsFacet, selectors=[ghost]):
+        with reverts_with(target.cut.DiamondAsFacet, selectors=[ghost]):
             target.diamond_cut([FacetCut.of(target.address, action, [ghost])])

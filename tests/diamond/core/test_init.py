@@ -6,7 +6,9 @@ import ape
 from eth_abi import encode
 from eth_utils import to_checksum_address
 
-from .conftest import ZERO_ADDRESS, CallResult, error_data, reverts, selector
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, CallResult, error_data, selector
 from .model import FacetCut, FacetCutAction
 
 A1 = selector("a1()")
@@ -39,7 +41,7 @@ def test_an_initializer_custom_error_is_bubbled_unchanged(project, rpc, owner, d
     expected = error_data(project.CutInit.contract_type, "InitFailed", 7, diamond.address)
 
     assert rpc.call(diamond.address, cut_calldata, owner.address) == CallResult(False, expected)
-    with reverts(cut_init.InitFailed, code=7, diamond=diamond.address):
+    with reverts_with(cut_init.InitFailed, code=7, diamond=diamond.address):
         diamond.diamond_cut(add_a1(facet_a), cut_init.address, calldata)
     assert diamond.loupe.facetAddress(A1) == ZERO_ADDRESS
 
@@ -59,15 +61,15 @@ def test_an_initializer_reason_string_is_bubbled_unchanged(rpc, owner, diamond, 
 
 def test_an_initializer_reverting_without_data_gives_init_reverted(diamond, facet_a, cut_init):
     calldata = cut_init.failEmpty.encode_input()
-    with reverts(diamond.cut.InitReverted, init=cut_init.address, initCalldata=calldata):
+    with reverts_with(diamond.cut.InitReverted, init=cut_init.address, initCalldata=calldata):
         diamond.diamond_cut(add_a1(facet_a), cut_init.address, calldata)
     assert diamond.loupe.facetAddress(A1) == ZERO_ADDRESS
 
 
 def test_an_initializer_without_code_reverts(diamond, facet_a, stranger, cut_init):
-    with reverts(diamond.cut.NoCode, target=stranger.address):
+    with reverts_with(diamond.cut.NoCode, target=stranger.address):
         diamond.diamond_cut(add_a1(facet_a), stranger.address, cut_init.observe.encode_input(A1))
-    with reverts(diamond.cut.NoCode, target=stranger.address):
+    with reverts_with(diamond.cut.NoCode, target=stranger.address):
         diamond.diamond_cut(add_a1(facet_a), stranger.address, b"")
     assert diamond.loupe.facetAddress(A1) == ZERO_ADDRESS
 
@@ -76,7 +78,7 @@ def test_init_calldata_without_an_initializer_reverts(diamond, facet_a):
     # Stricter than EIP-2535 ("If the _init value is address(0) then _calldata execution is
     # skipped. In this case _calldata can contain 0 bytes or custom information."): a deliberate
     # fail-closed choice of LibDiamond, kept as the rule here.
-    with reverts(diamond.cut.InitCalldataWithoutInit):
+    with reverts_with(diamond.cut.InitCalldataWithoutInit):
         diamond.diamond_cut(add_a1(facet_a), ZERO_ADDRESS, b"\x01")
     assert diamond.loupe.facetAddress(A1) == ZERO_ADDRESS
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ape
 
-from .conftest import ZERO_ADDRESS, error_data, reverts, selector
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, error_data, selector
 from .model import FacetCut, FacetCutAction
 
 A1 = selector("a1()")
@@ -35,7 +37,7 @@ def test_transfer_ownership_only_proposes(diamond, owner, newcomer):
 def test_only_the_pending_owner_can_accept(diamond, owner, stranger, newcomer):
     diamond.ownership.transferOwnership(newcomer, sender=owner)
     for caller in (stranger, owner):
-        with reverts(diamond.ownership.NotPendingOwner, caller=caller.address):
+        with reverts_with(diamond.ownership.NotPendingOwner, caller=caller.address):
             diamond.ownership.acceptOwnership(sender=caller)
     assert diamond.ownership.owner() == owner.address
 
@@ -47,12 +49,12 @@ def test_accepting_completes_the_transfer(diamond, owner, newcomer, facet_a):
     assert events(receipt, "OwnershipTransferred") == [(owner.address, newcomer.address)]
     assert diamond.ownership.owner() == newcomer.address
     assert diamond.ownership.pendingOwner() == ZERO_ADDRESS
-    with reverts(diamond.ownership.NotPendingOwner, caller=newcomer.address):
+    with reverts_with(diamond.ownership.NotPendingOwner, caller=newcomer.address):
         diamond.ownership.acceptOwnership(sender=newcomer)
 
-    with reverts(diamond.cut.NotOwner, caller=owner.address):
+    with reverts_with(diamond.cut.NotOwner, caller=owner.address):
         diamond.diamond_cut(add_a1(facet_a), sender=owner)
-    with reverts(diamond.ownership.NotOwner, caller=owner.address):
+    with reverts_with(diamond.ownership.NotOwner, caller=owner.address):
         diamond.ownership.transferOwnership(owner, sender=owner)
     diamond.diamond_cut(add_a1(facet_a), sender=newcomer)
     assert diamond.loupe.facetAddress(A1) == facet_a.address
@@ -64,7 +66,7 @@ def test_proposing_zero_cancels(diamond, owner, newcomer):
 
     assert events(receipt, "OwnershipTransferStarted") == [(owner.address, ZERO_ADDRESS)]
     assert diamond.ownership.pendingOwner() == ZERO_ADDRESS
-    with reverts(diamond.ownership.NotPendingOwner, caller=newcomer.address):
+    with reverts_with(diamond.ownership.NotPendingOwner, caller=newcomer.address):
         diamond.ownership.acceptOwnership(sender=newcomer)
     assert diamond.ownership.owner() == owner.address
 
@@ -72,14 +74,14 @@ def test_proposing_zero_cancels(diamond, owner, newcomer):
 def test_a_new_proposal_replaces_the_pending_one(diamond, owner, stranger, newcomer):
     diamond.ownership.transferOwnership(stranger, sender=owner)
     diamond.ownership.transferOwnership(newcomer, sender=owner)
-    with reverts(diamond.ownership.NotPendingOwner, caller=stranger.address):
+    with reverts_with(diamond.ownership.NotPendingOwner, caller=stranger.address):
         diamond.ownership.acceptOwnership(sender=stranger)
     diamond.ownership.acceptOwnership(sender=newcomer)
     assert diamond.ownership.owner() == newcomer.address
 
 
 def test_a_non_owner_cannot_propose(diamond, owner, stranger):
-    with reverts(diamond.ownership.NotOwner, caller=stranger.address):
+    with reverts_with(diamond.ownership.NotOwner, caller=stranger.address):
         diamond.ownership.transferOwnership(stranger, sender=stranger)
     assert diamond.ownership.pendingOwner() == ZERO_ADDRESS
     assert diamond.ownership.owner() == owner.address

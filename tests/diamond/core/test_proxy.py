@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .conftest import ZERO_ADDRESS, CallResult, error_data, reverts, selector
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, CallResult, error_data, selector
 from .model import FacetCut, FacetCutAction
 
 A1 = selector("a1()")
@@ -12,7 +14,7 @@ def test_an_unknown_selector_reverts_function_not_found(project, rpc, diamond, s
     unknown = selector("notAFunction(uint256)")
     expected = error_data(project.Diamond.contract_type, "FunctionNotFound", unknown)
     assert rpc.call(diamond.address, unknown + bytes(32), stranger.address) == CallResult(False, expected)
-    with reverts(diamond.proxy.FunctionNotFound, selector=unknown):
+    with reverts_with(diamond.proxy.FunctionNotFound, selector=unknown):
         stranger.transfer(diamond.address, 0, data=unknown + bytes(32))
 
 
@@ -23,7 +25,7 @@ def test_a_removed_selector_reverts_function_not_found(project, rpc, diamond, fa
     diamond.diamond_cut([FacetCut.of(ZERO_ADDRESS, FacetCutAction.REMOVE, [A1])])
     expected = error_data(project.Diamond.contract_type, "FunctionNotFound", A1)
     assert rpc.call(diamond.address, A1, stranger.address) == CallResult(False, expected)
-    with reverts(diamond.proxy.FunctionNotFound, selector=A1):
+    with reverts_with(diamond.proxy.FunctionNotFound, selector=A1):
         a.a1.transact(sender=stranger)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import pytest
 from eth_utils import to_checksum_address
 
-from .conftest import ZERO_ADDRESS, reverts, selector
+from tests.support import reverts_with
+
+from .conftest import ZERO_ADDRESS, selector
 from .model import FacetCut, FacetCutAction
 
 ZERO_SELECTOR = bytes(4)
@@ -66,7 +68,7 @@ def test_zero_selector_at_and_around_a_fresh_slot(
     assert diamond.loupe.facetFunctionSelectors(fallback_facet) == []
     assert fallback_facet.address not in diamond.loupe.facetAddresses()
     assert diamond.selector_count() == count_before
-    with reverts(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
+    with reverts_with(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
         stranger.transfer(diamond.address, 1234, data=ZERO_SELECTOR)
 
 
@@ -82,7 +84,7 @@ def test_zero_selector_in_the_middle_of_a_facets_list(diamond, fallback_facet, s
     diamond.assert_loupe(model, selectors=[ZERO_SELECTOR])
     assert [bytes(s) for s in diamond.loupe.facetFunctionSelectors(fallback_facet)] == [X, Y]
     assert fallback_facet.address in diamond.loupe.facetAddresses()
-    with reverts(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
+    with reverts_with(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
         stranger.transfer(diamond.address, 7, data=ZERO_SELECTOR)
 
     # Back in at the end, then its neighbour at the front leaves: 0x00000000 moves to position 0.
@@ -109,7 +111,7 @@ def test_zero_selector_as_the_last_selector_of_a_facet_in_the_middle(
 
 def test_calldata_shorter_than_a_selector_is_dispatched_zero_padded(diamond, fallback_facet, stranger, has_code):
     # msg.sig of 1-3 bytes of calldata is those bytes padded with zeros.
-    with reverts(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
+    with reverts_with(diamond.proxy.FunctionNotFound, selector=ZERO_SELECTOR):
         stranger.transfer(diamond.address, 0, data=b"\x00")
     model = diamond.model(has_code)
     add(diamond, model, fallback_facet.address, [ZERO_SELECTOR])

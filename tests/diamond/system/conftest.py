@@ -42,37 +42,6 @@ def deploy_master_and_child(project, owner, master_guardian, child_guardian, pat
 
 
 @pytest.fixture(scope="session")
-def owner(accounts):
-    return accounts[1]
-
-
-@pytest.fixture(scope="session")
-def guardian(accounts):
-    """The master's guardian."""
-    return accounts[2]
-
-
-@pytest.fixture(scope="session")
-def child_guardian(accounts):
-    return accounts[3]
-
-
-@pytest.fixture(scope="session")
-def bot(accounts):
-    return accounts[4]
-
-
-@pytest.fixture(scope="session")
-def other_bot(accounts):
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    return accounts[6]
-
-
-@pytest.fixture(scope="session")
 def system(project, world, owner, guardian, child_guardian, tmp_path_factory) -> System:
     path = tmp_path_factory.mktemp("deployments") / "deployments.json"
     return deploy_master_and_child(project, owner, guardian, child_guardian, path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .support import event_args, reverts_with
+from tests.support import event_args, reverts_with
 
 E18 = 10**18
 USDC = 10**6

@@ -6,7 +6,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from .support import ZERO_ADDRESS, reverts_with
+from tests.support import ZERO_ADDRESS, reverts_with
 
 # ERC-165, IDiamondCut, IDiamondLoupe, ERC-173
 CORE_INTERFACES = ["0x01ffc9a7", "0x1f931c1c", "0x48e2b093", "0x7f5828d0"]

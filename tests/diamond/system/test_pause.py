@@ -9,8 +9,7 @@ from eth_utils import keccak
 
 from keepers.diamond.deploy import diamond_handle
 from keepers.diamond.layout import CHILD_FACETS
-
-from .support import ZERO_ADDRESS, event_args, reverts_with
+from tests.support import ZERO_ADDRESS, event_args, reverts_with
 
 E18 = 10**18
 SPARE, REJECTING, BURNING = (keccak(text=name) for name in ("spare", "rejecting", "burning"))

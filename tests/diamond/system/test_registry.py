@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eth_utils import keccak
 
-from .support import ZERO_ADDRESS, event_args, reverts_with
+from tests.support import ZERO_ADDRESS, event_args, reverts_with
 
 ARB = keccak(text="flash-arb")
 REWARDS = keccak(text="merkle-rewards")

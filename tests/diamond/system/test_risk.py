@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .support import (
+from tests.support import (
     DAY,
     ZERO_ADDRESS,
     erc7201_slot,

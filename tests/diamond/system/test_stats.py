@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from .support import erc7201_slot, event_args, field, mapping_slot, reverts_with, set_storage_word, stats, storage_word
+from tests.support import (
+    erc7201_slot,
+    event_args,
+    field,
+    mapping_slot,
+    reverts_with,
+    set_storage_word,
+    stats,
+    storage_word,
+)
 
 E18 = 10**18
 STATS = erc7201_slot("lapidary.master.stats")  # byChild at +0, byBot at +1

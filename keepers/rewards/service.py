@@ -1,0 +1,136 @@
+"""`keepers run rewards` and `keepers rewards proof`: wiring from settings."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from rich.console import Console
+from web3 import Web3
+
+from keepers.arb.service import ConfigError
+from keepers.chain.client import connect
+from keepers.chain.keys import load_account
+from keepers.config import LapidarySettings
+from keepers.diamond.records import Deployments
+from keepers.rewards.campaigns import RewardsContract
+from keepers.rewards.journal import RewardsJournal, StoredClaim
+from keepers.rewards.keeper import RewardsKeeper, RewardsPlan, RewardsReport
+from keepers.rewards.metrics import PoolToken
+from keepers.store.db import Store
+from keepers.world.book import AddressBook
+
+
+@dataclass
+class RewardsService:
+    keeper: RewardsKeeper
+    w3: Web3
+    store: Store
+    poll_interval: float
+
+
+def _child(settings: LapidarySettings, chain_id: int) -> str:
+    if settings.deployments_file is None:
+        raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
+    deployments = Deployments.read(Path(settings.deployments_file))
+    strategy = settings.rewards.strategy
+    if deployments is None or strategy not in deployments.children:
+        raise ConfigError(f"no {strategy!r} child in {settings.deployments_file}; run `ape run deploy`")
+    if deployments.chain_id != chain_id:
+        raise ConfigError(f"{settings.deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
+    return deployments.children[strategy].address
+
+
+def open_journal(settings: LapidarySettings) -> tuple[RewardsJournal, RewardsContract, Web3]:
+    """The journal and the child for read-only use (proofs)."""
+    w3 = connect(settings.chain)
+    chain_id = w3.eth.chain_id
+    child = _child(settings, chain_id)
+    return RewardsJournal(Store(settings.store.url), chain_id, child), RewardsContract(w3, child), w3
+
+
+def build(settings: LapidarySettings) -> RewardsService:
+    w3 = connect(settings.chain)
+    chain_id = w3.eth.chain_id
+    child = _child(settings, chain_id)
+    bot = load_account(settings.bot, "bot")
+    book = AddressBook.read(Path(settings.world_file)) if settings.world_file else None
+    rewards = settings.rewards
+    manager = rewards.position_manager or (book.address("uniswap_v3_position_manager") if book else None)
+    factory = rewards.v3_factory or (book.address("uniswap_v3_factory") if book else None)
+    if manager is None or factory is None:
+        raise ConfigError("set rewards.position_manager and rewards.v3_factory, or LAPIDARY_WORLD_FILE")
+    store = Store(settings.store.url)
+    plan = RewardsPlan(
+        tree_dir=rewards.tree_dir,
+        confirmations=rewards.confirmations,
+        volume_token=PoolToken.TOKEN1 if rewards.volume_token == "token1" else PoolToken.TOKEN0,
+        position_manager=manager,
+        v3_factory=factory,
+        start_block=rewards.start_block,
+    )
+    keeper = RewardsKeeper(w3, RewardsContract(w3, child), bot, RewardsJournal(store, chain_id, child), plan)
+    return RewardsService(keeper, w3, store, settings.chain.poll_interval)
+
+
+def run(service: RewardsService, console: Console, stop: threading.Event) -> None:
+    """One job per new block until `stop`; an error is journaled and the next block tried again."""
+    state = {"head": -1}
+    lock = threading.Lock()
+
+    def tick() -> None:
+        if not lock.acquire(blocking=False):
+            return
+        try:
+            head = service.w3.eth.block_number
+            if head <= state["head"]:
+                return
+            report = service.keeper.on_block(head)
+            state["head"] = head
+            _print(console, report)
+        except Exception as err:  # journaled and shown; the keeper carries on with the next block
+            service.keeper.journal.heartbeat(max(state["head"], 0), error=f"{type(err).__name__}: {err}")
+            console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
+        finally:
+            lock.release()
+
+    console.print(f"rewards keeper: child {service.keeper.contract.address}, bot {service.keeper.bot.address}")
+    scheduler = BackgroundScheduler()
+    scheduler.add_job(tick, "interval", seconds=service.poll_interval, max_instances=1, coalesce=True)
+    scheduler.start()
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        scheduler.shutdown(wait=True)
+        service.store.close()
+
+
+def _print(console: Console, report: RewardsReport) -> None:
+    for label, items in (
+        ("computed", report.computed),
+        ("posted", report.posted),
+        ("claimable", report.claimable),
+        ("revoked", report.revoked),
+    ):
+        for campaign, epoch in items:
+            console.print(f"block {report.block}: campaign {campaign} epoch {epoch} {label}")
+
+
+def claim_arguments(claim: StoredClaim, contract: RewardsContract) -> dict:
+    """What `keepers rewards proof` prints: the call's arguments and its calldata."""
+    data = contract.claim_calldata(claim.campaign_id, claim.account, claim.cumulative_amount, claim.proof)
+    return {
+        "campaign_id": claim.campaign_id,
+        "account": claim.account,
+        "cumulative_amount": str(claim.cumulative_amount),
+        "proof": claim.proof,
+        "epoch": claim.epoch,
+        "root": claim.root,
+        "root_status": claim.status,
+        "already_claimed": str(contract.claimed(claim.campaign_id, claim.account)),
+        "to": contract.address,
+        "calldata": "0x" + data.hex(),
+    }

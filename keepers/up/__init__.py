@@ -1,0 +1,206 @@
+"""`keepers up`: the local world with every keeper running under one supervisor, plus the dashboard.
+
+Deploys the demo's world and diamonds on a fresh anvil (see :mod:`keepers.demo`), then
+runs ``keepers run devrelay|arb|rewards|gasless|api`` as supervised child processes
+configured through ``LAPIDARY_*`` variables (keys never appear on a command line). A
+crashed child is restarted with backoff; the dashboard's start / stop buttons reach
+the supervisor through the store. Ctrl-C or SIGTERM stops the children (last started
+first), then anvil.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import sys
+import threading
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from web3 import Web3
+
+from keepers.api.redact import Redactor
+from keepers.chain.anvil import Anvil
+from keepers.demo.arbitrage import funded_account
+from keepers.demo.diamonds import deploy_diamonds
+from keepers.files import write_atomic
+from keepers.store.db import Store
+from keepers.toolchain import Toolchain
+from keepers.up.supervisor import ChildSpec, Supervisor
+from keepers.world.deploy import deploy_world
+
+
+@dataclass(frozen=True)
+class UpOptions:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8600  # 0: a free port
+    block_interval: float = 1.0
+    token: str | None = None  # None: a fresh one, written to <data_dir>/api-token
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _keepers_command() -> list[str]:
+    return [sys.executable, "-m", "keepers.cli"]
+
+
+def gasless_available() -> bool:
+    """Whether this build has `keepers run gasless` (the supervisor runs it only then)."""
+    from keepers.cli import run
+
+    return "gasless" in run.commands
+
+
+def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
+    """Run until Ctrl-C / SIGTERM; returns the exit code once every started process has stopped."""
+    data = options.data_dir.resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    with Anvil(args=("--order", "fifo"), log_path=data / "anvil.log", new_session=True) as node:
+        console.print(f"anvil {node.url} (pid {node.pid}, log {node.log_path})")
+        w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 30}))
+        with console.status("Deploying the world and the diamonds…"):
+            book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
+            book_file = book.write(data / "world.json")
+            arb_bot, rewards_bot, searcher, relayer = (funded_account(w3) for _ in range(4))
+            diamond, _abis = deploy_diamonds(
+                node.url, data / "deployments.json", toolchain, book, arb_bot.address, rewards_bot.address
+            )
+            from ape import accounts  # deploy_diamonds deployed and configured with this account
+
+            owner_key = accounts.test_accounts[0].private_key
+        console.print(f"master {diamond.master}, children {diamond.children}")
+        db = data / "lapidary.db"
+        for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            stale.unlink(missing_ok=True)  # a fresh chain: an old journal describes nothing here
+        store = Store(f"sqlite:///{db}")
+        token = options.token or secrets.token_urlsafe(24)
+        token_file = write_atomic(data / "api-token", token + "\n")
+        token_file.chmod(0o600)
+        api_port = options.port or free_port(options.host)
+        relay_port = free_port()
+
+        def key(account) -> str:
+            return "0x" + bytes(account.key).hex()
+
+        common = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "COLUMNS": "160",
+            "LAPIDARY_CHAIN__RPC_URL": node.url,
+            "LAPIDARY_CHAIN__POLL_INTERVAL": "0.3",
+            "LAPIDARY_STORE__URL": f"sqlite:///{db}",
+            "LAPIDARY_DEPLOYMENTS_FILE": str(data / "deployments.json"),
+            "LAPIDARY_WORLD_FILE": str(book_file),
+            "LAPIDARY_RELAYS": json.dumps([f"http://127.0.0.1:{relay_port}"]),
+        }
+        keepers = _keepers_command()
+        specs = [
+            ChildSpec(
+                "devrelay",
+                [*keepers, "run", "devrelay", "--anvil-url", node.url, "--port", str(relay_port)]
+                + ["--block-interval", str(options.block_interval)],
+                common,
+                ready=lambda: _port_open("127.0.0.1", relay_port),
+            ),
+            ChildSpec(
+                "arb",
+                [*keepers, "run", "arb"],
+                common | {"LAPIDARY_BOT__PRIVATE_KEY": key(arb_bot), "LAPIDARY_SEARCHER__PRIVATE_KEY": key(searcher)},
+            ),
+            ChildSpec(
+                "rewards",
+                [*keepers, "run", "rewards"],
+                common
+                | {
+                    "LAPIDARY_BOT__PRIVATE_KEY": key(rewards_bot),
+                    "LAPIDARY_REWARDS__TREE_DIR": str(data / "rewards"),
+                    "LAPIDARY_REWARDS__CONFIRMATIONS": "1",
+                },
+            ),
+        ]
+        gasless_port = free_port() if gasless_available() else None
+        if gasless_port:
+            specs.append(
+                ChildSpec(
+                    "gasless",
+                    [*keepers, "run", "gasless"],
+                    common
+                    | {"LAPIDARY_RELAYER__PRIVATE_KEY": key(relayer), "LAPIDARY_GASLESS__PORT": str(gasless_port)},
+                )
+            )
+        bots = {"arb": arb_bot.address, "rewards": rewards_bot.address, "searcher": searcher.address}
+        if gasless_port:
+            bots["gasless"] = relayer.address
+        url = f"http://{options.host}:{api_port}"
+        specs.append(
+            ChildSpec(
+                "api",
+                [*keepers, "run", "api"],
+                common
+                | {
+                    "LAPIDARY_API__HOST": options.host,
+                    "LAPIDARY_API__PORT": str(api_port),
+                    "LAPIDARY_API__TOKEN": token,
+                    "LAPIDARY_API__BOTS": json.dumps(bots),
+                    "LAPIDARY_OPERATOR__PRIVATE_KEY": owner_key,
+                },
+                controllable=False,
+                ready=lambda: _answers(f"{url}/api/health"),
+            )
+        )
+        redact = Redactor([token, owner_key, key(arb_bot), key(rewards_bot), key(searcher), key(relayer)])
+        supervisor = Supervisor(specs, store, data / "logs", redact, console)
+        try:
+            # Importing Ape replaced SIGINT with an immediate exit: take both signals back so they
+            # end the loop below and everything stops in order.
+            signal.signal(signal.SIGINT, lambda *_: stop.set())
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            supervisor.start_all()
+            services = {"devrelay": f"http://127.0.0.1:{relay_port}"} | (
+                {"gasless": f"http://127.0.0.1:{gasless_port}"} if gasless_port else {}
+            )
+            console.print(", ".join(f"{name} {where}" for name, where in services.items()))
+            console.print(f"[bold]Dashboard: {url}/[/]  (control token in {token_file})")
+            console.print(f"supervising {', '.join(supervisor.children)}; press Ctrl-C to stop")
+            while not stop.is_set():
+                supervisor.step()
+                if node.process.poll() is not None:
+                    console.print("[red]anvil exited unexpectedly[/]")
+                    break
+                stop.wait(0.2)
+            console.print("stopping…")
+        finally:
+            supervisor.stop_all()
+            store.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    console.print("stopped every process")
+    return 0

@@ -1,0 +1,151 @@
+"""One `keepers up` for the API tests: a real anvil, the world, the diamonds, the devrelay, the arb and
+rewards keepers and the API, each a real process; tests talk HTTP / WebSocket to it and read the chain.
+
+`test_up.py` (last in this folder) stops it with Ctrl-C and checks nothing it started survives.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from web3 import Web3
+
+from keepers.diamond.records import Deployments
+from keepers.world.book import AddressBook
+
+KEEPERS = str(Path(sys.executable).with_name("keepers"))
+TOKEN = "test-token-" + "7" * 24
+DASHBOARD = re.compile(r"Dashboard: (http://[\d.]+:\d+)/")
+ANVIL_PID = re.compile(r"anvil http://\S+ \(pid (\d+),")
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def wait_until(condition, timeout: float, interval: float = 0.2, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"{message} not met within {timeout}s")
+
+
+@dataclass
+class System:
+    process: subprocess.Popen
+    data_dir: Path
+    url: str = ""
+    anvil_pid: int = 0
+    lines: list[str] = field(default_factory=list)
+    w3: Web3 | None = None
+    book: AddressBook | None = None
+    deployments: Deployments | None = None
+    http: httpx.Client | None = None
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def get(self, path: str, **params):
+        response = self.http.get(path, params=params)
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        return response.json()
+
+    def control(self, body: dict, token: str | None = TOKEN) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        return self.http.post("/api/control", json=body, headers=headers)
+
+    def keeper(self, name: str) -> dict:
+        return next(k for k in self.get("/api/status")["keepers"] if k["name"] == name)
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 60) -> int:
+        """Signal the whole process group, as a terminal's Ctrl-C does."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+        code = self.process.wait(timeout)
+        if self.http is not None:
+            self.http.close()
+        return code
+
+
+def start_system(data_dir: Path) -> System:
+    env = {**os.environ, "LAPIDARY_API__TOKEN": TOKEN, "COLUMNS": "250"}
+    env.pop("LAPIDARY_CONFIG", None)
+    process = subprocess.Popen(
+        [KEEPERS, "up", "--port", "0", "--data-dir", str(data_dir), "--block-interval", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, like a shell job
+    )
+    running_system = System(process, data_dir)
+    ready = threading.Event()
+
+    def read() -> None:
+        for line in process.stdout:
+            running_system.lines.append(line)
+            if match := DASHBOARD.search(line):
+                running_system.url = match[1]
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(180) or not running_system.url:
+        process.kill()
+        raise AssertionError("keepers up did not print the dashboard URL:\n" + running_system.output)
+    running_system.anvil_pid = int(ANVIL_PID.search(running_system.output)[1])
+    running_system.book = AddressBook.read(data_dir / "world.json")
+    running_system.deployments = Deployments.read(data_dir / "deployments.json")
+    node_url = re.search(r"anvil (http://\S+) \(pid", running_system.output)[1]
+    running_system.w3 = Web3(Web3.HTTPProvider(node_url, request_kwargs={"timeout": 30}))
+    running_system.http = httpx.Client(base_url=running_system.url, timeout=60)
+    return running_system
+
+
+def dislocate(running_system: System) -> int:
+    """A trader dumps WETH on one V2 pool (the demo's dislocation); returns the trades count before."""
+    from keepers.demo.arbitrage import _dislocate
+    from keepers.toolchain import default_toolchain
+    from keepers.world.artifacts import ArtifactStore
+
+    before = running_system.get("/api/trades", status="landed")["total"]
+    _dislocate(running_system.w3, running_system.book, ArtifactStore(default_toolchain().root / "node_modules"))
+    return before
+
+
+def wait_for_trade(running_system: System, before: int, timeout: float = 60) -> dict:
+    """The newest landed trade once there are more than `before`."""
+    page = wait_until(
+        lambda: (p := running_system.get("/api/trades", status="landed"))["total"] > before and p,
+        timeout,
+        message="a new landed trade",
+    )
+    return page["items"][0]
+
+
+# Package scope: torn down when tests/api is done, not left running through the rest of the suite.
+@pytest.fixture(scope="package")
+def running_system(tmp_path_factory) -> System:
+    running_system = start_system(tmp_path_factory.mktemp("up"))
+    try:
+        yield running_system
+    finally:
+        if running_system.process.poll() is None:
+            running_system.stop()

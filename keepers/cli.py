@@ -21,8 +21,8 @@ from keepers.world.deployer import DeployError
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors a user can cause or fix (missing install, bad node, bad config); one line, never a traceback."""
-    from keepers.arb.service import ConfigError
     from keepers.bundles.devrelay import DevRelayError
+    from keepers.config import ConfigError
 
     return (
         AnvilError,

@@ -20,6 +20,10 @@ CONFIG_ENV = "LAPIDARY_CONFIG"
 DEFAULT_CONFIG_FILE = Path("lapidary.yaml")
 
 
+class ConfigError(Exception):
+    """The configuration cannot work; the message says what to set."""
+
+
 class ChainSettings(BaseModel):
     rpc_url: str = "http://127.0.0.1:8545"
     request_timeout: float = Field(default=30.0, gt=0)

@@ -7,7 +7,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from eth_abi import decode
 from eth_utils import keccak
 from rich.console import Console
@@ -19,19 +18,16 @@ from keepers.arb.journal import ArbJournal
 from keepers.arb.keeper import ArbKeeper, ArbPlan, BlockReport
 from keepers.arb.registry import PoolRegistry
 from keepers.bundles.client import RelayClient
+from keepers.chain.blocks import follow_blocks
 from keepers.chain.client import connect
 from keepers.chain.keys import load_account
-from keepers.config import FactorySettings, LapidarySettings
+from keepers.config import ConfigError, FactorySettings, LapidarySettings
 from keepers.diamond.records import Deployments
 from keepers.markets.sizing import FlashLoan
 from keepers.store.db import Store
 from keepers.world.book import AddressBook
 
 log = logging.getLogger(__name__)
-
-
-class ConfigError(Exception):
-    """The configuration cannot work; the message says what to set."""
 
 
 def _call(w3: Web3, to: str, signature: str, types: list[str], block: int | str = "latest") -> tuple:
@@ -168,34 +164,22 @@ def start(service: ArbService, console: Console) -> int:
 
 def run(service: ArbService, console: Console, stop: threading.Event) -> None:
     """One job per new block until `stop` is set; errors are journaled and the keeper carries on."""
-    state = {"head": service.keeper.block}
-    lock = threading.Lock()
 
-    def tick() -> None:
-        if not lock.acquire(blocking=False):
-            return
-        try:
-            head = service.w3.eth.block_number
-            if state["head"] is not None and head <= state["head"]:
-                return
-            report = service.keeper.on_block(head)
-            state["head"] = head
-            _print_report(console, report)
-        except Exception as err:  # a bad block must not kill the keeper; it is journaled and shown
-            log.exception("block processing failed")
-            service.keeper.journal.heartbeat(state["head"] or 0, error=f"{type(err).__name__}: {err}")
-            console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
-        finally:
-            lock.release()
+    def failed(head: int | None, err: Exception) -> None:
+        log.error("block processing failed", exc_info=err)
+        service.keeper.journal.heartbeat(head or 0, error=f"{type(err).__name__}: {err}")
+        console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
 
-    scheduler = BackgroundScheduler()
-    scheduler.add_job(tick, "interval", seconds=service.poll_interval, max_instances=1, coalesce=True)
-    scheduler.start()
     try:
-        while not stop.wait(0.2):
-            pass
+        follow_blocks(
+            service.w3,
+            lambda head: _print_report(console, service.keeper.on_block(head)),
+            failed,
+            interval=service.poll_interval,
+            stop=stop,
+            head=service.keeper.block,
+        )
     finally:
-        scheduler.shutdown(wait=True)
         service.store.close()
 
 

@@ -31,10 +31,9 @@ from rich.console import Console
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3 import Web3
 
-from keepers.arb.service import ConfigError
 from keepers.chain.client import connect
 from keepers.chain.keys import load_account
-from keepers.config import GaslessSettings, LapidarySettings
+from keepers.config import ConfigError, GaslessSettings, LapidarySettings
 from keepers.diamond.records import Deployments
 from keepers.gasless.contract import ChainCache, RelayContract
 from keepers.gasless.journal import RelayJournal

@@ -6,14 +6,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from rich.console import Console
 from web3 import Web3
 
-from keepers.arb.service import ConfigError
+from keepers.chain.blocks import follow_blocks
 from keepers.chain.client import connect
 from keepers.chain.keys import load_account
-from keepers.config import LapidarySettings
+from keepers.config import ConfigError, LapidarySettings
 from keepers.diamond.records import Deployments
 from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal, StoredClaim
@@ -77,34 +76,21 @@ def build(settings: LapidarySettings) -> RewardsService:
 
 def run(service: RewardsService, console: Console, stop: threading.Event) -> None:
     """One job per new block until `stop`; an error is journaled and the next block tried again."""
-    state = {"head": -1}
-    lock = threading.Lock()
 
-    def tick() -> None:
-        if not lock.acquire(blocking=False):
-            return
-        try:
-            head = service.w3.eth.block_number
-            if head <= state["head"]:
-                return
-            report = service.keeper.on_block(head)
-            state["head"] = head
-            _print(console, report)
-        except Exception as err:  # journaled and shown; the keeper carries on with the next block
-            service.keeper.journal.heartbeat(max(state["head"], 0), error=f"{type(err).__name__}: {err}")
-            console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
-        finally:
-            lock.release()
+    def failed(head: int | None, err: Exception) -> None:
+        service.keeper.journal.heartbeat(head or 0, error=f"{type(err).__name__}: {err}")
+        console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
 
     console.print(f"rewards keeper: child {service.keeper.contract.address}, bot {service.keeper.bot.address}")
-    scheduler = BackgroundScheduler()
-    scheduler.add_job(tick, "interval", seconds=service.poll_interval, max_instances=1, coalesce=True)
-    scheduler.start()
     try:
-        while not stop.wait(0.2):
-            pass
+        follow_blocks(
+            service.w3,
+            lambda head: _print(console, service.keeper.on_block(head)),
+            failed,
+            interval=service.poll_interval,
+            stop=stop,
+        )
     finally:
-        scheduler.shutdown(wait=True)
         service.store.close()
 
 

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: install lint test test-fork demo lock clean chromium
+.PHONY: install lint test test-fork test-faults demo lock clean chromium
 
 install: $(VENV)/.toolchain
 
@@ -47,7 +47,7 @@ lint: install
 
 # The suite runs as SHARDS `ape test` processes side by side (each with its own anvil, every
 # SHARDS-th test: see tests/conftest.py), after one compile they all share. Shard 0 prints as it
-# goes; the others' output follows when they finish.
+# goes; the others' output follows when they finish (keepers/toolchain/shards.py runs each).
 SHARDS ?= 2
 
 # The dashboard test drives Debian's chromium through Playwright (it never downloads a browser).
@@ -64,12 +64,12 @@ chromium:
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium chromium-driver
 
 test: lint chromium
-	$(BIN)/python -m keepers.toolchain.compile
+	$(BIN)/python -m keepers.diamond.compile
 	@mkdir -p .build; status=0; pids=(); \
 	for i in $$(seq 1 $$(($(SHARDS) - 1))); do \
-		LAPIDARY_TEST_SHARD=$$i/$(SHARDS) $(BIN)/ape test > .build/test-shard-$$i.log 2>&1 & pids+=($$!); \
+		$(BIN)/python -m keepers.toolchain.shards $$i $(SHARDS) > /dev/null 2>&1 & pids+=($$!); \
 	done; \
-	LAPIDARY_TEST_SHARD=0/$(SHARDS) $(BIN)/ape test || status=$$?; \
+	$(BIN)/python -m keepers.toolchain.shards 0 $(SHARDS) --live || status=$$?; \
 	[ $$status -eq 5 ] && echo "error: shard 0 collected no tests" >&2; \
 	for i in $${!pids[@]}; do \
 		shard_status=0; wait $${pids[$$i]} || shard_status=$$?; \
@@ -85,6 +85,13 @@ test: lint chromium
 # `ape test --network ethereum:mainnet-fork:foundry` yourself to fork real mainnet.
 test-fork: install
 	$(call suite,$(BIN)/keepers world upstream -- $(BIN)/ape test tests/world --network ethereum:mainnet-fork:foundry)
+
+# The whole fault matrix (docs/sending.md): `kill -9` of each keeper at every journal step, a 30 s
+# node outage. `make test` runs a subset of it; CI runs this after `make test`.
+FAULT_TESTS := tests/chain tests/arb/e2e/test_faults.py tests/rewards/e2e/test_faults.py tests/gasless/service/test_faults.py
+test-faults: install
+	$(BIN)/python -m keepers.diamond.compile
+	$(call suite,LAPIDARY_FAULTS_FULL=1 $(BIN)/ape test $(FAULT_TESTS))
 
 # Everything supervised: the world, the keepers, the dashboard (its URL is printed); Ctrl-C stops it all.
 demo: install

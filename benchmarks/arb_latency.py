@@ -26,10 +26,12 @@ Measured per block, on one core, with ``time.perf_counter_ns``:
    ``ArbSearch.select``, a branch and bound that sizes exactly only the cycles whose
    ceiling reaches into the selection, keeping sizings until a cycle's pools change);
 4. ABI-encode ``executeArb(((address,bool)[],address,uint256,uint256,uint8,uint16))``
-   calldata (eth_abi) for the selected opportunities new or changed this block (calldata
-   differing from what was last signed for that cycle), at most ``--sign`` of them;
-5. sign an EIP-1559 transaction for each of those (eth_account; the key parsed once); an
-   unchanged one keeps the transaction signed earlier.
+   calldata (from the shipped ABI, as the keeper does) for the selected opportunities new or
+   changed this block (calldata differing from what was last signed for that cycle), at most
+   ``--sign`` of them;
+5. sign an EIP-1559 transaction for each of those (the keepers' signer,
+   ``keepers.chain.signing``, byte for byte eth-account's); an unchanged one keeps the transaction
+   signed earlier.
 
 The anchor is the same pipeline on a second ``ArbSearch`` fed the same logs, re-evaluating
 everything: step 2 re-bounds every cycle and drops every sizing (``ArbSearch.refresh_all``),
@@ -60,11 +62,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eth_abi import encode  # noqa: E402
 from eth_account import Account  # noqa: E402
-from eth_keys import keys  # noqa: E402
 from eth_utils import keccak, to_checksum_address  # noqa: E402
 
+from keepers.arb.execution import EXECUTE_ARB  # noqa: E402
+from keepers.chain.contracts import abi  # noqa: E402
+from keepers.chain.signing import Eip1559Signer  # noqa: E402
 from keepers.markets.cycles import Pool  # noqa: E402
 from keepers.markets.search import ArbSearch  # noqa: E402
 from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams  # noqa: E402
@@ -77,10 +80,8 @@ from keepers.markets.uniswap_v3.tick_math import (  # noqa: E402
     get_tick_at_sqrt_ratio,
 )
 
-SYNC_TOPIC = keccak(text="Sync(uint112,uint112)")
-SWAP_TOPIC = keccak(text="Swap(address,address,int256,int256,uint160,uint128,int24)")
-EXECUTE_ARB = keccak(text="executeArb(((address,bool)[],address,uint256,uint256,uint8,uint16))")[:4]
-ARB_PARAMS = "((address,bool)[],address,uint256,uint256,uint8,uint16)"
+SYNC_TOPIC = bytes.fromhex(abi("UniswapV2Pair").event("Sync").topic[2:])
+SWAP_TOPIC = bytes.fromhex(abi("UniswapV3Pool").event("Swap").topic[2:])
 V3_TIERS = ((500, 10), (3000, 60), (10000, 200))
 Q96 = 1 << 96
 E18 = 10**18
@@ -257,31 +258,30 @@ def decode_logs(logs: list[Log], pools: dict[str, Pool]) -> list[Pool]:
 def calldata(opportunity: Opportunity, base_token: str) -> bytes:
     hops = [(hop.pool, hop.zero_for_one) for hop in opportunity.cycle.hops]
     params = (hops, base_token, opportunity.amount_in, opportunity.net_profit, LENDER_AAVE, 0)
-    return EXECUTE_ARB + encode([ARB_PARAMS], [params])
+    return EXECUTE_ARB.encode(params)
 
 
 class Signer:
     """Signs executeArb transactions to the arb diamond with one key (parsed once)."""
 
     def __init__(self, seed: bytes, diamond: str):
-        self.key = keys.PrivateKey(keccak(seed))
+        self.signer = Eip1559Signer(Account.from_key(keccak(seed)))
         self.diamond = diamond
         self.nonce = 0
 
     def sign(self, data: bytes, gas: int) -> bytes:
-        tx = {
-            "type": 2,
-            "chainId": CHAIN_ID,
-            "nonce": self.nonce,
-            "to": self.diamond,
-            "value": 0,
-            "data": data,
-            "gas": gas,
-            "maxFeePerGas": 2 * BASE_FEE,
-            "maxPriorityFeePerGas": 10**9,
-        }
+        signed = self.signer.sign(
+            chain_id=CHAIN_ID,
+            nonce=self.nonce,
+            to=self.diamond,
+            value=0,
+            data=data,
+            gas=gas,
+            max_fee=2 * BASE_FEE,
+            tip=10**9,
+        )
         self.nonce += 1
-        return bytes(Account.sign_transaction(tx, self.key).raw_transaction)
+        return signed.raw
 
 
 STAGES = ("decode+apply", "refresh", "select", "calldata", "sign")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 import threading
@@ -12,17 +11,17 @@ import click
 from pydantic import ValidationError
 from rich.console import Console
 
-from keepers.chain.anvil import AnvilError
 from keepers.chain.keys import KeyUnavailable
 from keepers.toolchain import activate
+from keepers.toolchain.anvil import AnvilError
 from keepers.world.artifacts import ArtifactError
 from keepers.world.deployer import DeployError
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors a user can cause or fix (missing install, bad node, bad config); one line, never a traceback."""
-    from keepers.bundles.devrelay import DevRelayError
     from keepers.config import ConfigError
+    from keepers.devrelay.relay import DevRelayError
 
     return (
         AnvilError,
@@ -58,7 +57,12 @@ def demo(once: bool, report: Path | None, data_dir: Path) -> None:
 
     console = Console()
     toolchain = activate()
-    _run(console, lambda: run_demo(DemoOptions(once=once, report=report, data_dir=data_dir), toolchain, console))
+
+    def go():
+        _settings_and_logging()
+        return run_demo(DemoOptions(once=once, report=report, data_dir=data_dir), toolchain, console)
+
+    _run(console, go)
 
 
 @main.group()
@@ -88,6 +92,41 @@ def upstream(chain_id: int, data_dir: Path, command: tuple[str, ...]) -> None:
     sys.exit(code)
 
 
+@world.command(name="settings")
+@click.argument("book_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--base-token", default="WETH", show_default=True, help="The arb keeper's base token (a symbol).")
+def world_settings(book_file: Path, base_token: str) -> None:
+    """Print the keeper settings (YAML) that point the keepers at the world in BOOK_FILE.
+
+    Example: keepers world settings deployments/ethereum-custom.world.json > lapidary.yaml
+    """
+    import yaml
+
+    from keepers.world.book import AddressBook
+    from keepers.world.settings import keeper_settings
+
+    console = Console(stderr=True)
+
+    def go() -> None:
+        try:
+            settings = keeper_settings(AddressBook.read(book_file), base_token)
+        except KeyError as err:
+            raise click.BadParameter(str(err.args[0]), param_hint="--base-token") from None
+        click.echo(yaml.safe_dump(settings, sort_keys=False), nl=False)
+
+    _run(console, go)
+
+
+def _settings_and_logging(default_level: str | None = None):
+    """The settings, and the one logging setup every command shares (keepers.logs)."""
+    from keepers.config import load_settings
+    from keepers.logs import settings_secrets, setup_logging
+
+    settings = load_settings()
+    setup_logging(settings.logging, settings_secrets(settings), default_level=default_level)
+    return settings
+
+
 @main.group()
 def run() -> None:
     """Run a keeper service until Ctrl-C (configuration: LAPIDARY_* variables, lapidary.yaml)."""
@@ -97,13 +136,11 @@ def run() -> None:
 def arb() -> None:
     """The arbitrage keeper: find, size, simulate and bundle cycles every block."""
     from keepers.arb import service
-    from keepers.config import load_settings
 
     console = Console()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     def go() -> None:
-        arb_service = service.build(load_settings())
+        arb_service = service.build(_settings_and_logging())
         service.start(arb_service, console)
         service.run(arb_service, console, _stop_on_signals())
 
@@ -113,13 +150,12 @@ def arb() -> None:
 @run.command()
 def rewards() -> None:
     """The rewards keeper: measure each ended epoch, build its tree, post and watch its root."""
-    from keepers.config import load_settings
     from keepers.rewards import service
 
     console = Console()
 
     def go() -> None:
-        rewards_service = service.build(load_settings())
+        rewards_service = service.build(_settings_and_logging())
         service.run(rewards_service, console, _stop_on_signals())
 
     _run(console, go)
@@ -130,14 +166,12 @@ def rewards() -> None:
 @click.option("--port", type=int, help="Port (default: gasless.port; 0 picks a free one).")
 def gasless(host: str | None, port: int | None) -> None:
     """The gasless relayer: an HTTP API taking signed requests, relayed to the diamond at its expense."""
-    from keepers.config import load_settings
     from keepers.gasless import service
 
     console = Console()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     def go() -> None:
-        gasless_service = service.build(load_settings())
+        gasless_service = service.build(_settings_and_logging())
         gasless_service.host = host or gasless_service.host
         gasless_service.port = gasless_service.port if port is None else port
         service.run(gasless_service, console, _stop_on_signals())
@@ -184,7 +218,7 @@ def sign(
 
     from keepers.chain.client import connect
     from keepers.chain.keys import load_account
-    from keepers.config import KeySettings, load_settings
+    from keepers.config import KeySettings
     from keepers.gasless.service import relay_diamond
     from keepers.gasless.signer import prepare
 
@@ -208,7 +242,7 @@ def sign(
             ape_account=ape_account,
         )
         signer = load_account(keys, "signer")
-        settings = load_settings()
+        settings = _settings_and_logging()
         w3 = connect(settings.chain)
         if diamond is not None and not Web3.is_address(diamond):
             raise click.BadParameter(f"{diamond!r} is not an address", param_hint="--diamond")
@@ -256,7 +290,6 @@ def proof(campaign: int, account: str, epoch: int | None) -> None:
 
     from web3 import Web3
 
-    from keepers.config import load_settings
     from keepers.rewards.service import claim_arguments, open_journal
 
     console = Console()
@@ -264,7 +297,7 @@ def proof(campaign: int, account: str, epoch: int | None) -> None:
     def go() -> None:
         if not Web3.is_address(account):
             raise click.BadParameter(f"{account!r} is not an address", param_hint="ACCOUNT")
-        journal, contract, _ = open_journal(load_settings())
+        journal, contract, _ = open_journal(_settings_and_logging())
         claim = journal.claim(campaign, Web3.to_checksum_address(account), epoch)
         if claim is None:
             console.print(f"[red]error:[/] no posted root of campaign {campaign} has a leaf for {account}")
@@ -282,7 +315,7 @@ def proof(campaign: int, account: str, epoch: int | None) -> None:
 @click.option("--chain-id", type=int, help="Chain id of the anvil it starts.")
 def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float, chain_id: int | None) -> None:
     """A local Flashbots-compatible relay in front of anvil (eth_sendBundle, eth_callBundle, ...)."""
-    from keepers.bundles.devrelay import serve_devrelay
+    from keepers.devrelay.relay import serve_devrelay
 
     console = Console()
     activate()
@@ -290,17 +323,24 @@ def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float,
     def ready(relay) -> None:
         console.print(f"devrelay {relay.url} in front of {relay.anvil_url}, a block every {block_interval}s")
 
-    _run(console, lambda: serve_devrelay(anvil_url, host, port, block_interval, chain_id=chain_id, on_ready=ready))
+    def go() -> None:
+        _settings_and_logging(default_level="info")
+        serve_devrelay(anvil_url, host, port, block_interval, chain_id=chain_id, on_ready=ready)
+
+    _run(console, go)
 
 
 @run.command()
 def api() -> None:
     """The operator API and dashboard (LAPIDARY_API__HOST / __PORT / __TOKEN; 127.0.0.1:8600 by default)."""
     from keepers.api.server import serve
-    from keepers.config import load_settings
 
     console = Console()
-    _run(console, lambda: serve(load_settings(), on_ready=lambda url: console.print(f"api {url} (dashboard {url}/)")))
+
+    def go() -> None:
+        serve(_settings_and_logging(), on_ready=lambda url: console.print(f"api {url} (dashboard {url}/)"))
+
+    _run(console, go)
 
 
 @main.command()
@@ -327,8 +367,13 @@ def up(data_dir: Path, host: str, port: int, block_interval: float) -> None:
     console = Console()
     toolchain = activate()
     options = UpOptions(data_dir, host, port, block_interval, os.environ.get("LAPIDARY_API__TOKEN") or None)
+
+    def go() -> int:
+        _settings_and_logging()
+        return run_up(options, toolchain, console)
+
     try:
-        sys.exit(_run(console, lambda: run_up(options, toolchain, console)))
+        sys.exit(_run(console, go))
     except StartError as err:
         console.print(f"[red]error:[/] {err}")
         sys.exit(1)

@@ -24,11 +24,24 @@ class ConfigError(Exception):
     """The configuration cannot work; the message says what to set."""
 
 
+class FeeSettings(BaseModel):
+    """The one EIP-1559 fee policy every transaction follows (keepers.chain.fees)."""
+
+    base_fee_multiplier: int = Field(default=2, ge=1, description="max fee = multiplier x base fee + tip")
+    priority_fee_wei: int = Field(default=10**9, ge=0, description="the tip")
+    max_fee_cap_wei: int = Field(default=500 * 10**9, gt=0, description="never bid more per gas")
+    priority_fee_cap_wei: int = Field(default=50 * 10**9, ge=0, description="never tip more per gas")
+    bump_bps: int = Field(default=1_250, ge=1_000, le=100_000, description="replacement raise; nodes want >= 10%")
+    stuck_after_blocks: int = Field(default=3, ge=1, description="re-price a transaction not mined this long")
+
+
 class ChainSettings(BaseModel):
     rpc_url: str = "http://127.0.0.1:8545"
     request_timeout: float = Field(default=30.0, gt=0)
     poll_interval: float = Field(default=0.5, gt=0, description="seconds between new-block checks")
     log_chunk_blocks: int = Field(default=2_000, gt=0, description="block range per eth_getLogs request")
+    confirmations: int = Field(default=2, ge=1, description="blocks deep a receipt must be to count as final")
+    fees: FeeSettings = FeeSettings()
 
 
 class StoreSettings(BaseModel):
@@ -67,11 +80,11 @@ class FactorySettings(BaseModel):
 
 class ArbSettings(BaseModel):
     strategy: str = "arb"
-    base_token: str = Field(default="WETH", description="token symbol (from the world book) or address")
+    base_token: str | None = Field(default=None, description="address of the token cycles start and end in")
     factories: list[FactorySettings] = Field(default_factory=list, description="empty: the world's DEXes")
     lender: Literal["balancer", "aave", "own"] = "balancer"
     max_hops: int = Field(default=3, ge=2, le=3)
-    blocks_ahead: int = Field(default=3, ge=1, le=25, description="submit each bundle for blocks N+1..N+k")
+    blocks_ahead: int = Field(default=1, ge=1, le=25, description="submit each bundle for blocks N+1..N+k")
     min_net_profit_wei: int = Field(default=0, ge=0, description="after loan fee and gas")
     coinbase_bps: int = Field(default=0, ge=0, le=10_000)
     priority_fee_wei: int = Field(default=0, ge=0)
@@ -85,8 +98,8 @@ class RewardsSettings(BaseModel):
     volume_token: Literal["token0", "token1"] = Field(default="token1", description="swap volume is measured in")
     tree_dir: Path = Path("data/rewards")
     start_block: int = Field(default=0, ge=0, description="where pool histories are read from")
-    position_manager: str | None = Field(default=None, description="default: the world's")
-    v3_factory: str | None = Field(default=None, description="default: the world's")
+    position_manager: str | None = Field(default=None, description="Uniswap V3 NonfungiblePositionManager")
+    v3_factory: str | None = Field(default=None, description="Uniswap V3 factory")
 
 
 class GaslessSettings(BaseModel):
@@ -109,11 +122,6 @@ class GaslessSettings(BaseModel):
     ip_rate: float = Field(default=5.0, gt=0, description="requests per second per client IP (refill)")
     ip_burst: int = Field(default=50, gt=0)
     trust_forwarded_for: bool = Field(default=False, description="take the client IP from X-Forwarded-For")
-    fee_multiplier: int = Field(default=2, ge=1, description="max fee = multiplier x base fee + tip")
-    priority_fee_wei: int = Field(default=10**9, ge=0)
-    max_fee_cap_wei: int = Field(default=500 * 10**9, gt=0, description="never bid more per gas")
-    priority_fee_cap_wei: int = Field(default=50 * 10**9, ge=0)
-    resubmit_after_blocks: int = Field(default=3, ge=1, description="re-send with +12.5% fees when stuck this long")
     simulate_block: Literal["pending", "latest"] = Field(
         default="pending", description="state simulations run on; pending sees the relayer's in-flight txs"
     )
@@ -126,8 +134,23 @@ class ApiSettings(BaseModel):
     port: int = Field(default=8600, ge=0, le=65535, description="0 picks a free port")
     token: SecretStr | None = Field(default=None, description="bearer token for POST /api/control; unset: refused")
     bots: dict[str, str] = Field(default_factory=dict, description="keeper name -> bot address, shown in balances")
-    tokens: list[str] = Field(default_factory=list, description="token symbols or addresses; empty: the world's")
+    tokens: list[str] = Field(default_factory=list, description="token addresses shown (symbols read from chain)")
     poll_interval: float = Field(default=0.5, gt=0, description="seconds between store polls for /ws")
+
+
+class LogSettings(BaseModel):
+    """How every process logs (keepers.logs)."""
+
+    level: Literal["debug", "info", "warning", "error"] = "warning"
+    json_lines: bool = Field(default=False, description="one JSON object per line, for log shippers")
+
+
+class FaultSettings(BaseModel):
+    """Fault injection, for the fault-matrix tests only: crash at named points (keepers.chain.faults)."""
+
+    crash_at: list[str] = Field(default_factory=list)
+    mode: Literal["raise", "kill"] = "kill"
+    after: int = Field(default=1, ge=1, description="crash the n-th time a point is reached")
 
 
 class LapidarySettings(BaseSettings):
@@ -141,7 +164,6 @@ class LapidarySettings(BaseSettings):
     searcher: KeySettings = Field(default_factory=KeySettings, description="signs relay requests only")
     relays: list[str] = Field(default_factory=list, description="Flashbots-compatible relay URLs")
     deployments_file: Path | None = Field(default=None, description="default: deployments/<ecosystem>-<network>")
-    world_file: Path | None = Field(default=None, description="the local world's address book, if any")
     arb: ArbSettings = ArbSettings()
     rewards: RewardsSettings = RewardsSettings()
     gasless: GaslessSettings = GaslessSettings()
@@ -150,6 +172,8 @@ class LapidarySettings(BaseSettings):
     operator: KeySettings = Field(
         default_factory=KeySettings, description="the master's owner or guardian: pauses (owner: unpauses) it"
     )
+    logging: LogSettings = LogSettings()
+    faults: FaultSettings = FaultSettings()
 
     @classmethod
     def settings_customise_sources(

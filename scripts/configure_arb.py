@@ -16,11 +16,12 @@ import click
 from ape import accounts, project
 from ape.cli import ConnectedProviderCommand, account_option
 
-from keepers.arb.setup import configure_child, for_world
+from keepers.arb.setup import configure_child
 from keepers.diamond.deploy import DeployError, diamond_handle
 from keepers.diamond.records import Deployments, deployments_path
 from keepers.diamond.session import default_sender
 from keepers.world.book import AddressBook
+from keepers.world.settings import arb_child_setup
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -48,5 +49,7 @@ def cli(network, account, bots, strategy, world_file, deployments_file, sweep):
     if "FlashArbFacet" not in record.facets:
         raise click.ClickException(f"the {strategy!r} child has no FlashArbFacet (see lapidary.deploy in ape-config)")
     child = diamond_handle(project, record.address, record.facets)
-    sent = configure_child(child, for_world(AddressBook.read(world_file), bots=tuple(bots), sweep_profit=sweep), owner)
+    sent = configure_child(
+        child, arb_child_setup(AddressBook.read(world_file), bots=tuple(bots), sweep_profit=sweep), owner
+    )
     click.echo(f"{strategy} child {record.address} configured for the world: {sent} transaction(s)")

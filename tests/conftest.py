@@ -15,8 +15,8 @@ import pytest
 from ape.contracts import ContractInstance
 from ethpm_types import ContractType
 
+from keepers.diamond.compile import compile_project
 from keepers.toolchain import default_toolchain
-from keepers.toolchain.compile import compile_project
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
 from keepers.world.deploy import deploy_world

@@ -28,3 +28,11 @@ interface IFlashLoanRecipient {
         bytes calldata userData
     ) external;
 }
+
+/// @title Balancer V2 protocol fees collector, as far as flash loans are concerned
+/// @notice Where the Vault (`getProtocolFeesCollector()`) keeps its fee settings; Balancer publishes
+/// no ABI for it, so keepers read the flash-loan fee through this interface.
+interface IBalancerProtocolFeesCollector {
+    /// @notice The flash-loan fee as an 18-decimal fraction (1e16 = 1%); zero on most deployments.
+    function getFlashLoanFeePercentage() external view returns (uint256);
+}

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from keepers.arb.execution import ArbOrder
 from keepers.store.db import Store
-from keepers.store.models import Bundle, Heartbeat, Opportunity
+from keepers.store.heartbeats import beat
+from keepers.store.models import Bundle, Opportunity
 
 KEEPER = "arb"
 OPEN = ("submitting", "submitted")
@@ -28,7 +29,23 @@ class OpenBundle:
     opportunity_id: int
     tx_hash: str
     nonce: int
+    first_block: int
     last_block: int
+    status: str  # submitting (journaled, not yet sent) | submitted
+    replacement_uuid: str
+
+    @classmethod
+    def of(cls, row: Bundle) -> OpenBundle:
+        return cls(
+            row.id,
+            row.opportunity_id,
+            row.tx_hash,
+            row.nonce,
+            row.first_block,
+            row.last_block,
+            row.status,
+            row.replacement_uuid,
+        )
 
 
 class ArbJournal:
@@ -77,21 +94,23 @@ class ArbJournal:
         last_block: int,
         bundle_uuid: str,
     ) -> int:
-        """Record a signed transaction about to be sent; returns the bundle row id."""
+        """Record a signed transaction about to be sent; returns the bundle row id.
+
+        A standing opportunity retried at the nonce its expired bundle freed, on unchanged state and
+        fees, signs to the very same transaction: its row is taken over by the new attempt (the old
+        opportunity keeps its own `expired` row), as a transaction has one hash and one row."""
         with self.store.transaction() as session:
-            bundle = Bundle(
-                opportunity_id=opportunity_id,
-                sender=sender,
-                nonce=nonce,
-                tx_hash=tx_hash,
-                raw_tx=raw_tx,
-                first_block=first_block,
-                last_block=last_block,
-                replacement_uuid=bundle_uuid,
-                relay_results={},
-                status="submitting",
-            )
-            session.add(bundle)
+            bundle = session.scalars(select(Bundle).where(Bundle.tx_hash == tx_hash)).first()
+            if bundle is not None and bundle.status in OPEN + ("landed", "reverted"):
+                raise ValueError(f"transaction {tx_hash} is already {bundle.status} in bundle {bundle.id}")
+            if bundle is None:
+                bundle = Bundle(tx_hash=tx_hash)
+                session.add(bundle)
+            bundle.opportunity_id = opportunity_id
+            bundle.sender, bundle.nonce, bundle.raw_tx = sender, nonce, raw_tx
+            bundle.first_block, bundle.last_block = first_block, last_block
+            bundle.replacement_uuid, bundle.relay_results, bundle.status = bundle_uuid, {}, "submitting"
+            bundle.landed_block = bundle.gas_used = bundle.effective_gas_price = bundle.realized_profit = None
             session.flush()
             return bundle.id
 
@@ -110,7 +129,7 @@ class ArbJournal:
             rows = session.scalars(
                 select(Bundle).join(Opportunity).where(Bundle.status.in_(OPEN), Opportunity.chain_id == self.chain_id)
             ).all()
-            return [OpenBundle(r.id, r.opportunity_id, r.tx_hash, r.nonce, r.last_block) for r in rows]
+            return [OpenBundle.of(r) for r in sorted(rows, key=lambda r: r.id)]
 
     def landed(
         self,
@@ -129,6 +148,29 @@ class ArbJournal:
             bundle.effective_gas_price, bundle.realized_profit = effective_gas_price, realized_profit
             bundle.opportunity.status = bundle.status
 
+    def recently_landed(self, since_block: int) -> list[OpenBundle]:
+        """Bundles recorded as landed in `since_block` or later (a reorg may still take them back)."""
+        with self.store.transaction() as session:
+            rows = session.scalars(
+                select(Bundle)
+                .join(Opportunity)
+                .where(
+                    Bundle.status.in_(("landed", "reverted")),
+                    Bundle.landed_block >= since_block,
+                    Opportunity.chain_id == self.chain_id,
+                )
+            ).all()
+            return [OpenBundle.of(r) for r in rows]
+
+    def reorged(self, bundle_id: int, block: int) -> None:
+        """A landed bundle whose block left the chain: it did not happen."""
+        with self.store.transaction() as session:
+            bundle = session.get(Bundle, bundle_id)
+            bundle.status = "expired"
+            bundle.landed_block = bundle.gas_used = bundle.effective_gas_price = bundle.realized_profit = None
+            bundle.opportunity.status = "expired"
+            bundle.opportunity.reason = f"its block {block} left the chain (reorg)"
+
     def expired(self, bundle_id: int, reason: str) -> None:
         with self.store.transaction() as session:
             bundle = session.get(Bundle, bundle_id)
@@ -137,5 +179,4 @@ class ArbJournal:
             bundle.opportunity.reason = reason
 
     def heartbeat(self, block: int, error: str | None = None) -> None:
-        with self.store.transaction() as session:
-            session.merge(Heartbeat(keeper=KEEPER, block=block, error=error))
+        beat(self.store, KEEPER, block, error)

@@ -1,13 +1,19 @@
 """The arb keeper's per-block work: logs -> pool state -> sized cycles -> simulated txs -> bundle -> journal.
 
 One `on_block(n)` call does, in order:
-1. settle what earlier bundles did (receipts), so nothing that landed is sent again;
+1. let the bot's TxSender settle its transactions (receipts, expired bundles, freed nonces), then
+   settle earlier bundles from it, so nothing that landed is sent again;
 2. apply blocks' logs to the pool registry (new pools, new states);
 3. re-size only the cycles through pools that changed;
-4. for the best non-conflicting opportunities: simulate the exact call, drop on revert
-   or on any difference from the prediction, sign with consecutive nonces;
-5. pre-check the bundle with `eth_callBundle`, send it to every relay for blocks
-   n+1..n+k, journal every step before taking the next.
+4. unless a bundle is still in flight, take the best non-conflicting opportunities: simulate the
+   exact call, drop on revert or on any difference from the prediction, and have the TxSender
+   sign them with consecutive nonces from the bot's one reservation (journaled before anything
+   leaves the process);
+5. pre-check the bundle with `eth_callBundle`, journal it, send it to every relay for blocks
+   n+1..n+k, journal what the relays answered.
+A standing opportunity is tried again every block until it is taken or gone: a bundle that
+expired, a restart, or a block in which nothing changed never leave it behind. Only an
+opportunity dropped at exactly the same size, output and base fee is not simulated again.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
 
-from keepers.arb.execution import ArbExecutor, ArbOrder, SignedArb, realized_profit
-from keepers.arb.journal import ArbJournal
+from keepers.arb.execution import ArbExecutor, ArbOrder, realized_profit
+from keepers.arb.journal import ArbJournal, OpenBundle
 from keepers.arb.registry import PoolRegistry
 from keepers.bundles.client import RelayClient, RelayError
+from keepers.chain.faults import NO_FAULTS, Faults
+from keepers.chain.fees import next_base_fee
+from keepers.chain.journal import SentTx
+from keepers.chain.sender import Call, TxSender, gas_limit
 from keepers.markets.search import ArbSearch
 from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams
 
@@ -31,6 +40,12 @@ log = logging.getLogger(__name__)
 
 # Sizing's gas model only filters and ranks; submissions use the simulated gas.
 DEFAULT_GAS_MODEL = GasModel(base=180_000, per_v2_hop=45_000, per_v3_hop=75_000)
+MEMO_LIMIT = 4_096
+
+
+def bundle_purpose(opportunity_id: int) -> str:
+    """The TxSender purpose of an opportunity's transaction: one landing per opportunity."""
+    return f"arb:opportunity:{opportunity_id}"
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,7 @@ class ArbPlan:
     lender: str  # own | balancer | aave
     loan: FlashLoan
     coinbase_bps: int = 0
-    blocks_ahead: int = 3
+    blocks_ahead: int = 1
     min_net_profit_wei: int = 0
     priority_fee_wei: int = 0
     max_per_block: int = 3
@@ -69,32 +84,40 @@ class ArbKeeper:
         w3: Web3,
         registry: PoolRegistry,
         executor: ArbExecutor,
+        sender: TxSender,
         relays: RelayClient,
         journal: ArbJournal,
         plan: ArbPlan,
+        faults: Faults = NO_FAULTS,
     ):
         self.w3 = w3
         self.registry = registry
         self.executor = executor
+        self.sender = sender
         self.relays = relays
         self.journal = journal
         self.plan = plan
+        self.faults = faults
         self.search: ArbSearch | None = None
         self.block: int | None = None
         self.enabled: set[str] = set()  # pools the child diamond will trade (registered and risk-allowed)
         self._checked: set[str] = set()
+        self._dropped: set[tuple] = set()  # opportunities dropped as they are: not simulated again
 
     @property
     def bot(self) -> LocalAccount:
-        return self.executor.bot
+        return self.sender.account
 
     def start(self, head: int, on_progress=None) -> None:
-        """Load and backfill the registry, read every pool at `head`, settle what was open before a restart."""
+        """Load and backfill the registry, read every pool at `head`, settle what was open before a
+        restart (bundles journaled but never sent reach the relays now if their blocks are ahead)."""
         self.registry.load()
         self.registry.backfill(head, on_progress)
         self.registry.read_states(head)
         self._rebuild_search(head)
+        self.sender.start()
         self.settle(head)
+        self._resend_unsent(head)
         self.block = head
 
     def _rebuild_search(self, block: int) -> None:
@@ -117,98 +140,131 @@ class ArbKeeper:
     def on_block(self, head: int) -> BlockReport:
         """Everything for a new head block (see the module docstring)."""
         report = BlockReport(head)
+        self.sender.poll(head)
         self.settle(head, report)
         known = set(self.registry.pools)
         changed = self.registry.sync(head)
         report.changed_pools = len(changed)
         if set(self.registry.pools) != known:
             self._rebuild_search(head)  # new pools: their cycles must be enumerated
-            moved = True
         else:
             assert self.search is not None
             # Profit is net of gas at this block's base fee: re-price before looking at changes.
-            repriced = self.search.set_base_fee(self._base_fee(head))
+            self.search.set_base_fee(self._base_fee(head))
             tradable = changed & self.enabled
             if tradable:
                 self.search.apply(self.registry.states[a] for a in tradable)
                 self.search.refresh(tradable)
-            moved = bool(tradable or repriced)
         self.block = head
-        # Unchanged opportunities were already tried; try again only when something moved.
-        if moved or report.landed or report.expired:
-            self._submit(head, report)
+        self._submit(head, report)
         self.journal.heartbeat(head)
         return report
 
     def _submit(self, head: int, report: BlockReport) -> None:
         assert self.search is not None
+        if self.journal.open_bundles():
+            return  # its nonce is taken until it lands or expires
         candidates = self.search.select(self.plan.max_per_block)
         report.opportunities = len(candidates)
-        if not candidates or self._in_flight(head):
+        if not candidates:
             return
         block = self.w3.eth.get_block(head)
         base_fee = int(block.get("baseFeePerGas", 0))
-        nonce = self.w3.eth.get_transaction_count(self.bot.address, head)
-        signed: list[tuple[int, SignedArb]] = []
+        planned: list[tuple[int, Call]] = []
         for opportunity in candidates:
             order = self._order(opportunity)
-            gas_cost_estimate = opportunity.gas_cost_wei
-            opportunity_id = self.journal.found(head, order, gas_cost_estimate)
-            if order.net_profit <= 0:
-                self._drop(opportunity_id, "coinbase share leaves no profit", report)
+            memo = (tuple(h.pool for h in order.cycle.hops), order.amount_in, order.amount_out, base_fee)
+            if memo in self._dropped:
                 continue
-            simulation = self.executor.simulate(order, head)
-            if not simulation.ok:
-                self._drop(opportunity_id, simulation.error or "simulation failed", report)
+            opportunity_id = self.journal.found(head, order, opportunity.gas_cost_wei)
+            self.faults.point("arb.found")
+            reason, gas = self._check(opportunity_id, order, head, base_fee)
+            if reason is not None:
+                self._drop(opportunity_id, reason, report, memo)
                 continue
-            gas_limit = simulation.gas * 6 // 5 + 10_000
-            gas_cost = simulation.gas * (base_fee + self.plan.priority_fee_wei)
-            after_gas = order.net_profit - gas_cost
-            self.journal.mark(opportunity_id, "simulated", gas_estimate=simulation.gas, gas_cost=gas_cost)
-            if after_gas < self.plan.min_net_profit_wei or after_gas <= 0:
-                self._drop(opportunity_id, f"profit after gas {after_gas} below threshold", report)
-                continue
-            max_fee = 2 * base_fee + self.plan.priority_fee_wei
-            signed.append(
-                (
-                    opportunity_id,
-                    self.executor.sign(order, nonce + len(signed), gas_limit, max_fee, self.plan.priority_fee_wei),
-                )
-            )
-        if not signed:
+            planned.append((opportunity_id, Call(self.executor.child.address, order.calldata(), 0, gas)))
+        if not planned:
             return
-        raw = [s.raw for _, s in signed]
+        fees = self.sender.policy.fees(
+            next_base_fee(base_fee, int(block["gasUsed"]), int(block["gasLimit"])), self.plan.priority_fee_wei
+        )
+        first, last = head + 1, head + self.plan.blocks_ahead
+        signed = self.sender.sign_bundle([(bundle_purpose(i), call) for i, call in planned], fees, valid_until=last)
+        ids = [i for i, _ in planned]
+        raw = [tx.raw for tx in signed]
         try:
             check = self.relays.call_bundle(raw, head + 1)
+            failed = [r for r in check.results if r.error]
+            problem = f"bundle pre-check: {failed[0].error} {failed[0].revert or ''}" if failed else None
         except RelayError as err:
-            for opportunity_id, _ in signed:
-                self._drop(opportunity_id, f"eth_callBundle failed: {err}", report)
-            return
-        failed = [r for r in check.results if r.error]
-        if failed:
-            for opportunity_id, _ in signed:
-                self._drop(opportunity_id, f"bundle pre-check: {failed[0].error} {failed[0].revert or ''}", report)
+            problem = f"eth_callBundle failed: {err}"
+        if problem is not None:
+            self.sender.abandon(signed, problem)
+            for opportunity_id in ids:
+                self._drop(opportunity_id, problem, report)
             return
         bundle_uuid = str(uuid.uuid4())
-        first, last = head + 1, head + self.plan.blocks_ahead
-        # Write ahead: a crash after sending still leaves the rows to settle from receipts.
+        # Write ahead: a crash after sending still leaves the rows to settle from the sender's journal.
         bundle_ids = [
-            self.journal.submitting(
-                opportunity_id, self.bot.address, s.nonce, s.tx_hash, "0x" + s.raw.hex(), first, last, bundle_uuid
-            )
-            for opportunity_id, s in signed
+            self.journal.submitting(i, tx.sender, tx.nonce, tx.tx_hash, tx.latest.raw_tx, first, last, bundle_uuid)
+            for i, tx in zip(ids, signed, strict=True)
         ]
+        self.faults.point("arb.signed")
+        self._relay(bundle_ids, ids, raw, first, report)
+
+    def _check(self, opportunity_id: int, order: ArbOrder, head: int, base_fee: int) -> tuple[str | None, int]:
+        """Why the opportunity is not worth sending (None: it is), and the gas limit to send it with."""
+        if order.net_profit <= 0:
+            return "coinbase share leaves no profit", 0
+        simulation = self.executor.simulate(order, head)
+        if not simulation.ok:
+            return simulation.error or "simulation failed", 0
+        gas_cost = simulation.gas * (base_fee + self.plan.priority_fee_wei)
+        after_gas = order.net_profit - gas_cost
+        self.journal.mark(opportunity_id, "simulated", gas_estimate=simulation.gas, gas_cost=gas_cost)
+        if after_gas < self.plan.min_net_profit_wei or after_gas <= 0:
+            return f"profit after gas {after_gas} below threshold", 0
+        return None, gas_limit(simulation.gas)
+
+    def _relay(self, bundle_ids: list[int], ids: list[int], raw: list[bytes], first: int, report: BlockReport) -> None:
         submissions = self.relays.send_bundle_for_blocks(raw, first, self.plan.blocks_ahead)
+        self.faults.point("arb.relayed")
         results = {
             str(sub.target_block): {a.url: (a.bundle_hash or str(a.error)) for a in sub.answers} for sub in submissions
         }
         accepted = any(sub.accepted for sub in submissions)
-        for bundle_id, (opportunity_id, _) in zip(bundle_ids, signed, strict=True):
+        for bundle_id, opportunity_id in zip(bundle_ids, ids, strict=True):
             self.journal.sent(bundle_id, results, accepted)
             if accepted:
                 report.submitted.append(opportunity_id)
             else:
                 report.dropped.append((opportunity_id, "no relay accepted the bundle"))
+        if not accepted:
+            self.sender.abandon(self._sent_txs(ids), "no relay accepted the bundle")
+
+    def _sent_txs(self, opportunity_ids: list[int]) -> list[SentTx]:
+        found = [self.sender.journal.latest(bundle_purpose(i)) for i in opportunity_ids]
+        return [tx for tx in found if tx is not None and not tx.settled]
+
+    def _resend_unsent(self, head: int) -> None:
+        """Bundles journaled before a crash but never sent: to the relays, if their blocks are ahead."""
+        unsent = [b for b in self.journal.open_bundles() if b.status == "submitting"]
+        groups: dict[str, list[OpenBundle]] = {}
+        for bundle in unsent:
+            groups.setdefault(bundle.replacement_uuid, []).append(bundle)
+        for group in groups.values():
+            txs = self._sent_txs([b.opportunity_id for b in group])
+            first = max(head + 1, group[0].first_block)
+            if len(txs) != len(group) or first > group[0].last_block:
+                continue  # settled from the sender's journal as it expires
+            log.info("arb: re-sending bundle %s journaled before a restart", group[0].replacement_uuid)
+            self._relay(
+                [b.id for b in group],
+                [b.opportunity_id for b in group],
+                [tx.raw for tx in txs],
+                first,
+                BlockReport(head),
+            )
 
     def _order(self, opportunity: Opportunity) -> ArbOrder:
         return ArbOrder(
@@ -220,26 +276,36 @@ class ArbKeeper:
             coinbase_bps=self.plan.coinbase_bps,
         )
 
-    def _drop(self, opportunity_id: int, reason: str, report: BlockReport) -> None:
+    def _drop(self, opportunity_id: int, reason: str, report: BlockReport, memo: tuple | None = None) -> None:
         self.journal.mark(opportunity_id, "dropped", reason)
         report.dropped.append((opportunity_id, reason))
+        if memo is not None:
+            if len(self._dropped) >= MEMO_LIMIT:
+                self._dropped.clear()
+            self._dropped.add(memo)
         log.info("opportunity %s dropped: %s", opportunity_id, reason)
-
-    def _in_flight(self, head: int) -> bool:
-        """A settled-for-`head` bundle still open targets a later block: its nonce is taken until it
-        lands or expires, so nothing new is signed meanwhile."""
-        return bool(self.journal.open_bundles())
 
     # -- settlement ------------------------------------------------------------------------
 
     def settle(self, head: int, report: BlockReport | None = None) -> None:
-        """Resolve open bundles from receipts: landed (with realized profit) or expired."""
+        """Resolve open bundles from the sender's journal: landed (with realized profit) or expired; a
+        landed one whose block a reorg took away goes back to expired (and its opportunity is retried)."""
+        for bundle in self.journal.recently_landed(head - self.sender.confirmations - 1):
+            tx = self.sender.journal.latest(bundle_purpose(bundle.opportunity_id))
+            if tx is not None and tx.mined_block is None:
+                self.journal.reorged(bundle.id, head)
+                log.warning("arb: bundle %s was reorged out; its opportunity is open again", bundle.id)
+                if report is not None:
+                    report.expired.append(bundle.id)
         for bundle in self.journal.open_bundles():
-            try:
-                receipt = self.w3.eth.get_transaction_receipt(bundle.tx_hash)
-            except TransactionNotFound:
-                receipt = None
-            if receipt is not None and receipt["blockNumber"] is not None and receipt["blockNumber"] <= head:
+            tx = self.sender.journal.latest(bundle_purpose(bundle.opportunity_id))
+            if tx is None or tx.failed and tx.status != "reverted":
+                reason = tx.error if tx is not None and tx.error else f"not included by block {bundle.last_block}"
+                self.journal.expired(bundle.id, reason)
+                if report is not None:
+                    report.expired.append(bundle.id)
+            elif tx.mined_block is not None:
+                receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
                 profit = realized_profit(receipt, self.executor.child) if receipt["status"] == 1 else None
                 self.journal.landed(
                     bundle.id,
@@ -251,7 +317,3 @@ class ArbKeeper:
                 )
                 if report is not None:
                     report.landed.append(bundle.id)
-            elif head >= bundle.last_block:
-                self.journal.expired(bundle.id, f"not included by block {bundle.last_block}")
-                if report is not None:
-                    report.expired.append(bundle.id)

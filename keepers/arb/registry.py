@@ -10,36 +10,33 @@ re-reading pools that did not change.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from eth_abi import decode
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 from sqlalchemy import select
 from web3 import Web3
+from web3.exceptions import BlockNotFound
 from web3.types import LogReceipt
 
 from keepers.chain.client import block_ranges, get_logs
+from keepers.chain.contracts import Contract, abi
 from keepers.config import FactorySettings
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3.pool import V3Pool
 from keepers.store.db import Store
 from keepers.store.models import Cursor, PoolRecord
 
-
-def _topic(signature: str) -> str:
-    return "0x" + keccak(text=signature).hex()
-
-
-PAIR_CREATED = _topic("PairCreated(address,address,address,uint256)")
-POOL_CREATED = _topic("PoolCreated(address,address,uint24,int24,address)")
-SYNC = _topic("Sync(uint112,uint112)")
-V3_SWAP = _topic("Swap(address,address,int256,int256,uint160,uint128,int24)")
-V3_MINT = _topic("Mint(address,address,int24,int24,uint128,uint256,uint256)")
-V3_BURN = _topic("Burn(address,int24,int24,uint128,uint256,uint256)")
+V2_FACTORY, V3_FACTORY = abi("UniswapV2Factory"), abi("UniswapV3Factory")
+V2_PAIR, V3_POOL = abi("UniswapV2Pair"), abi("UniswapV3Pool")
+PAIR_CREATED_EVENT, POOL_CREATED_EVENT = V2_FACTORY.event("PairCreated"), V3_FACTORY.event("PoolCreated")
+SYNC_EVENT = V2_PAIR.event("Sync")
+V3_SWAP_EVENT, V3_MINT_EVENT, V3_BURN_EVENT = V3_POOL.event("Swap"), V3_POOL.event("Mint"), V3_POOL.event("Burn")
+PAIR_CREATED, POOL_CREATED = PAIR_CREATED_EVENT.topic, POOL_CREATED_EVENT.topic
+SYNC, V3_SWAP, V3_MINT, V3_BURN = SYNC_EVENT.topic, V3_SWAP_EVENT.topic, V3_MINT_EVENT.topic, V3_BURN_EVENT.topic
 STATE_TOPICS = (SYNC, V3_SWAP, V3_MINT, V3_BURN)
-
-_SELECTOR = {name: keccak(text=name)[:4] for name in ("getReserves()", "slot0()", "liquidity()")}
+REORG_WINDOW = 64  # blocks of history kept to undo a reorg
 
 
 @dataclass(frozen=True)
@@ -60,16 +57,6 @@ class PoolInfo:
 Pool = V2Pool | V3Pool
 
 
-def _word(data: bytes, index: int, signed: bool = False) -> int:
-    value = int.from_bytes(data[32 * index : 32 * index + 32], "big")
-    return value - (1 << 256) if signed and value >> 255 else value
-
-
-def _topic_int(topic: bytes, signed: bool = False) -> int:
-    value = int.from_bytes(topic, "big")
-    return value - (1 << 256) if signed and value >> 255 else value
-
-
 class PoolRegistry:
     """Pools and their live state for one chain."""
 
@@ -84,6 +71,8 @@ class PoolRegistry:
         # V3: initialized tick -> liquidityGross, to know when a burn uninitializes a tick
         self._gross: dict[str, dict[int, int]] = {}
         self.block: int | None = None  # state is as of the end of this block
+        # Recent blocks the state is as of: block -> (its hash, pools changed since the entry before).
+        self._applied: OrderedDict[int, tuple[str | None, set[str]]] = OrderedDict()
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -172,51 +161,42 @@ class PoolRegistry:
             self.states[address] = (
                 self._read_v2(info, block) if info.kind == "uniswap_v2" else self._read_v3(info, block)
             )
+        if pools is None:
+            self._applied.clear()
+            self._remember(block, set())
         self.block = block
 
-    def _call(self, address: str, data: bytes, block: int) -> bytes:
-        return bytes(self.w3.eth.call({"to": address, "data": data}, block))
-
     def _read_v2(self, info: PoolInfo, block: int) -> V2Pool:
-        data = self._call(info.address, _SELECTOR["getReserves()"], block)
-        return V2Pool(info.address, info.token0, info.token1, _word(data, 0), _word(data, 1), info.fee)
+        reserve0, reserve1, _ = Contract(self.w3, info.address, V2_PAIR).call("getReserves", block=block)
+        return V2Pool(info.address, info.token0, info.token1, reserve0, reserve1, info.fee)
 
     def _read_v3(self, info: PoolInfo, block: int) -> V3Pool:
-        slot0 = self._call(info.address, _SELECTOR["slot0()"], block)
-        liquidity = _word(self._call(info.address, _SELECTOR["liquidity()"], block), 0)
+        pool = Contract(self.w3, info.address, V3_POOL)
+        slot0 = pool.call("slot0", block=block)
+        liquidity = pool.call("liquidity", block=block)
         spacing = info.tick_spacing or 1
         net: dict[int, int] = {}
         gross: dict[int, int] = {}
         min_word, max_word = (-887272 // spacing) >> 8, (887272 // spacing) >> 8
-        bitmap_selector = keccak(text="tickBitmap(int16)")[:4]
-        ticks_selector = keccak(text="ticks(int24)")[:4]
+        tick_bitmap, ticks = V3_POOL.function("tickBitmap"), V3_POOL.function("ticks")
         with self.w3.batch_requests() as batch:
             for word in range(min_word, max_word + 1):
-                batch.add(
-                    self.w3.eth.call(
-                        {"to": info.address, "data": bitmap_selector + word.to_bytes(32, "big", signed=True)}, block
-                    )
-                )
+                batch.add(self.w3.eth.call({"to": info.address, "data": tick_bitmap.encode(word)}, block))
             words = batch.execute()
         initialized = [
             ((min_word + i) * 256 + bit) * spacing
             for i, raw in enumerate(words)
-            if (bits := int.from_bytes(bytes(raw), "big"))
+            if (bits := tick_bitmap.decode(raw))
             for bit in range(256)
             if bits >> bit & 1
         ]
         if initialized:
             with self.w3.batch_requests() as batch:
                 for tick in initialized:
-                    batch.add(
-                        self.w3.eth.call(
-                            {"to": info.address, "data": ticks_selector + tick.to_bytes(32, "big", signed=True)}, block
-                        )
-                    )
+                    batch.add(self.w3.eth.call({"to": info.address, "data": ticks.encode(tick)}, block))
                 results = batch.execute()
             for tick, raw in zip(initialized, results, strict=True):
-                data = bytes(raw)
-                gross[tick], net[tick] = _word(data, 0), _word(data, 1, signed=True)
+                gross[tick], net[tick] = ticks.decode(raw)[:2]
         self._gross[info.address] = gross
         return V3Pool(
             info.address,
@@ -224,18 +204,25 @@ class PoolRegistry:
             info.token1,
             info.fee,
             spacing,
-            _word(slot0, 0),
-            _word(slot0, 1, signed=True),
+            slot0[0],
+            slot0[1],
             liquidity,
             net,
         )
 
     def sync(self, to_block: int) -> set[str]:
-        """Apply creation and state logs after `self.block` up to `to_block`; returns changed pools."""
+        """Apply creation and state logs after `self.block` up to `to_block`; returns changed pools.
+
+        Blocks already applied that left the chain (a reorg) are undone first: the pools they touched
+        are read again whole at `to_block`."""
         if self.block is None:
             raise RuntimeError("read_states() first: the registry has no starting state")
+        orphaned = self._unwind()
         if to_block <= self.block:
-            return set()
+            if orphaned:
+                self.read_states(to_block, orphaned)
+                self._remember(to_block, orphaned)
+            return orphaned
         start = self.block + 1
         creation_topics = []
         if any(f.kind == "uniswap_v2" for f in self.factories.values()):
@@ -257,42 +244,71 @@ class PoolRegistry:
             if updated is not None:
                 self.states[address] = updated
                 changed.add(address)
-        if new:
-            self.read_states(to_block, new)
-            changed |= new
+        if new | orphaned:
+            self.read_states(to_block, new | orphaned)
+            changed |= new | orphaned
         self.block = to_block
+        self._remember(to_block, changed)
         return changed
+
+    # -- reorgs ----------------------------------------------------------------------------
+
+    def _hash(self, number: int) -> str | None:
+        try:
+            return self.w3.eth.get_block(number)["hash"].to_0x_hex()
+        except BlockNotFound:
+            return None
+
+    def _remember(self, block: int, changed: set[str]) -> None:
+        """Note the hash of a block the state is now as of, and what changed up to it."""
+        self._applied[block] = (self._hash(block), set(changed))
+        while len(self._applied) > REORG_WINDOW:
+            self._applied.popitem(last=False)
+
+    def _unwind(self) -> set[str]:
+        """Pools whose state came from blocks no longer in the chain; `self.block` goes back to the
+        last block still in it. Deeper than the window remembers: every pool."""
+        if not self._applied:
+            return set()
+        last = next(reversed(self._applied))
+        if self._hash(last) == self._applied[last][0]:
+            return set()
+        touched: set[str] = set()
+        while self._applied:
+            _, (_, changed) = self._applied.popitem(last=True)
+            touched |= changed
+            if self._applied:
+                previous = next(reversed(self._applied))
+                if self._hash(previous) == self._applied[previous][0]:
+                    self.block = previous
+                    return touched
+        return set(self.pools)  # the fork is older than anything remembered: read everything again
 
 
 def _pool_from_creation_log(log: LogReceipt, factory: FactorySettings) -> PoolInfo:
-    topics = log["topics"]
-    data = bytes(log["data"])
-    token0 = to_checksum_address(topics[1][-20:])
-    token1 = to_checksum_address(topics[2][-20:])
     if factory.kind == "uniswap_v2":
-        (pair, _) = decode(["address", "uint256"], data)
+        created = PAIR_CREATED_EVENT.decode(log)
         return PoolInfo(
-            to_checksum_address(pair),
+            to_checksum_address(created["pair"]),
             "uniswap_v2",
             factory.name,
             Web3.to_checksum_address(factory.address),
-            token0,
-            token1,
+            created["token0"],
+            created["token1"],
             factory.fee_bps,
             None,
             log["blockNumber"],
         )
-    fee = _topic_int(bytes(topics[3]))
-    tick_spacing, pool = decode(["int24", "address"], data)
+    created = POOL_CREATED_EVENT.decode(log)
     return PoolInfo(
-        to_checksum_address(pool),
+        created["pool"],
         "uniswap_v3",
         factory.name,
         Web3.to_checksum_address(factory.address),
-        token0,
-        token1,
-        fee,
-        tick_spacing,
+        created["token0"],
+        created["token1"],
+        created["fee"],
+        created["tickSpacing"],
         log["blockNumber"],
     )
 
@@ -300,19 +316,17 @@ def _pool_from_creation_log(log: LogReceipt, factory: FactorySettings) -> PoolIn
 def _apply(log: LogReceipt, pool: Pool, gross: dict[int, int] | None) -> Pool | None:
     """The pool after one of its logs, or None when the log does not concern state."""
     topic = log["topics"][0].to_0x_hex()
-    data = bytes(log["data"])
     if topic == SYNC and isinstance(pool, V2Pool):
-        return pool.with_reserves(_word(data, 0), _word(data, 1))
+        reserve0, reserve1 = SYNC_EVENT.decode_data(log["data"])
+        return pool.with_reserves(reserve0, reserve1)
     if not isinstance(pool, V3Pool) or gross is None:
         return None
     if topic == V3_SWAP:
-        # data: amount0, amount1, sqrtPriceX96, liquidity, tick
-        return pool.with_slot0(_word(data, 2), _word(data, 4, signed=True), _word(data, 3))
+        swap = V3_SWAP_EVENT.decode(log)
+        return pool.with_slot0(swap["sqrtPriceX96"], swap["tick"], swap["liquidity"])
     if topic in (V3_MINT, V3_BURN):
-        lower = _topic_int(bytes(log["topics"][2]), signed=True)
-        upper = _topic_int(bytes(log["topics"][3]), signed=True)
-        # Mint data: sender, amount, amount0, amount1; Burn data: amount, amount0, amount1.
-        amount = _word(data, 1) if topic == V3_MINT else _word(data, 0)
+        change = (V3_MINT_EVENT if topic == V3_MINT else V3_BURN_EVENT).decode(log)
+        lower, upper, amount = change["tickLower"], change["tickUpper"], change["amount"]
         if amount == 0:
             return pool  # a poke: collects fees only
         sign = 1 if topic == V3_MINT else -1

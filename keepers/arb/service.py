@@ -5,10 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-from eth_abi import decode
-from eth_utils import keccak
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from web3 import Web3
@@ -20,52 +17,31 @@ from keepers.arb.registry import PoolRegistry
 from keepers.bundles.client import RelayClient
 from keepers.chain.blocks import follow_blocks
 from keepers.chain.client import connect
+from keepers.chain.contracts import Contract, abi
 from keepers.chain.keys import load_account
-from keepers.config import ConfigError, FactorySettings, LapidarySettings
-from keepers.diamond.records import Deployments
+from keepers.chain.sender import TxSender
+from keepers.config import ConfigError, LapidarySettings
+from keepers.diamond.records import deployed_child
 from keepers.markets.sizing import FlashLoan
 from keepers.store.db import Store
-from keepers.world.book import AddressBook
 
 log = logging.getLogger(__name__)
-
-
-def _call(w3: Web3, to: str, signature: str, types: list[str], block: int | str = "latest") -> tuple:
-    call = {"to": Web3.to_checksum_address(to), "data": keccak(text=signature)[:4]}
-    return decode(types, bytes(w3.eth.call(call, block)))
-
-
-def world_factories(book: AddressBook) -> list[FactorySettings]:
-    """The world's DEX factories (see keepers.world.deploy)."""
-    factories = [
-        FactorySettings(
-            name=name.removesuffix("_factory"), kind="uniswap_v2", address=entry.address, start_block=entry.block
-        )
-        for name, entry in book.contracts.items()
-        if entry.artifact == "UniswapV2Factory"
-    ]
-    v3 = book.contracts.get("uniswap_v3_factory")
-    if v3 is not None:
-        factories.append(
-            FactorySettings(name="uniswap_v3", kind="uniswap_v3", address=v3.address, start_block=v3.block)
-        )
-    return factories
 
 
 def lender_terms(w3: Web3, child: str, lender: str) -> FlashLoan:
     """The flash-loan fee the child's configured lender charges, read from chain."""
     if lender == "own":
         return FlashLoan(0)
-    vault, aave_pool, _weth, _sweep = _call(w3, child, "arbConfig()", ["address", "address", "address", "bool"])
+    vault, aave_pool, _weth, _sweep = Contract(w3, child, abi("FlashArbFacet")).call("arbConfig")
     if lender == "aave":
         if int(aave_pool, 16) == 0:
             raise ConfigError("the child has no Aave pool configured (FlashArbFacet.setArbConfig)")
-        (premium_bps,) = _call(w3, aave_pool, "FLASHLOAN_PREMIUM_TOTAL()", ["uint128"])
+        premium_bps = Contract(w3, aave_pool, abi("AavePool")).call("FLASHLOAN_PREMIUM_TOTAL")
         return FlashLoan(premium_bps)
     if int(vault, 16) == 0:
         raise ConfigError("the child has no Balancer vault configured (FlashArbFacet.setArbConfig)")
-    (collector,) = _call(w3, vault, "getProtocolFeesCollector()", ["address"])
-    (fee,) = _call(w3, collector, "getFlashLoanFeePercentage()", ["uint256"])
+    collector = Contract(w3, vault, abi("BalancerVault")).call("getProtocolFeesCollector")
+    fee = Contract(w3, collector, abi("IBalancerProtocolFeesCollector")).call("getFlashLoanFeePercentage")
     if fee != 0:
         # Balancer rounds its fee up on an 18-decimal percentage; predictions would be off by a wei.
         raise ConfigError(f"Balancer charges a flash-loan fee ({fee / 1e16}%); use lender aave or own")
@@ -93,23 +69,15 @@ def build(settings: LapidarySettings) -> ArbService:
     searcher = load_account(settings.searcher, "searcher")
     if bot.address == searcher.address:
         raise ConfigError("the searcher key signs relay requests only: use a key other than the bot's")
-    if settings.deployments_file is None:
-        raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
-    deployments = Deployments.read(Path(settings.deployments_file))
-    if deployments is None or settings.arb.strategy not in deployments.children:
-        raise ConfigError(f"no {settings.arb.strategy!r} child in {settings.deployments_file}; run `ape run deploy`")
-    if deployments.chain_id != chain_id:
-        raise ConfigError(f"{settings.deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
-    child = deployments.children[settings.arb.strategy].address
-    book = AddressBook.read(Path(settings.world_file)) if settings.world_file else None
-    factories = settings.arb.factories or (world_factories(book) if book else [])
+    child = deployed_child(settings.deployments_file, settings.arb.strategy, chain_id).address
+    factories = settings.arb.factories
     if not factories:
-        raise ConfigError("no factories: list them under arb.factories or point LAPIDARY_WORLD_FILE at a world")
+        raise ConfigError(
+            "no factories: list them under arb.factories (`keepers world settings` prints them for a local world)"
+        )
     base_token = settings.arb.base_token
-    if not base_token.startswith("0x"):
-        if book is None:
-            raise ConfigError(f"base token {base_token!r} is a symbol: give its address or a world file")
-        base_token = book.token(base_token).address
+    if base_token is None or not Web3.is_address(base_token):
+        raise ConfigError(f"arb.base_token must be the traded token's address (e.g. WETH's), got {base_token!r}")
     store = Store(settings.store.url)
     plan = ArbPlan(
         base_token=Web3.to_checksum_address(base_token),
@@ -125,13 +93,16 @@ def build(settings: LapidarySettings) -> ArbService:
         if settings.arb.only_pools is not None
         else None,
     )
+    sender = TxSender.from_settings(w3, store, bot, settings)
     keeper = ArbKeeper(
         w3,
         PoolRegistry(w3, store, chain_id, factories, settings.chain.log_chunk_blocks),
-        ArbExecutor(w3, child, bot, chain_id),
+        ArbExecutor(w3, child, bot.address),
+        sender,
         RelayClient(settings.relays, searcher),
         ArbJournal(store, chain_id),
         plan,
+        sender.faults,
     )
     return ArbService(keeper, w3, store, settings.chain.poll_interval)
 

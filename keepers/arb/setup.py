@@ -2,8 +2,8 @@
 
 What an operator does once after `ape run deploy` (and again to change it), as
 owner-only calls on the child: FlashArbFacet.setArbConfig / setArbPool and the
-RiskFacet allow-lists, caps and loss limits. `for_world` derives the settings
-for the local DeFi world.
+RiskFacet allow-lists, caps and loss limits. `keepers.world.settings.arb_child_setup`
+derives the setup for the local DeFi world.
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
-
-from keepers.world.book import AddressBook
 
 V2_KIND, V3_KIND = 0, 1
 E18 = 10**18
@@ -36,20 +34,6 @@ class ArbChildSetup:
     v3_pools: tuple[str, ...] = ()
     bots: tuple[str, ...] = ()
     tokens: dict[str, TokenLimits] = field(default_factory=dict)  # token address -> limits
-
-
-def for_world(book: AddressBook, bots: tuple[str, ...], sweep_profit: bool = True) -> ArbChildSetup:
-    """Every world pool tradable, WETH the traded token with room for the demo's sizes."""
-    return ArbChildSetup(
-        balancer_vault=book.address("balancer_vault"),
-        aave_pool=book.address("aave_pool"),
-        weth=book.address("WETH"),
-        sweep_profit=sweep_profit,
-        v2_pools={p.address: p.fee_pips // 100 for p in book.pools.values() if p.kind == "uniswap_v2"},
-        v3_pools=tuple(p.address for p in book.pools.values() if p.kind == "uniswap_v3"),
-        bots=bots,
-        tokens={book.address("WETH"): TokenLimits(500 * E18, 10 * E18, 20 * E18)},
-    )
 
 
 def configure_child(child: ContractInstance, setup: ArbChildSetup, owner: AccountAPI) -> int:

@@ -16,7 +16,6 @@ from pathlib import Path
 from rich.console import Console
 from web3 import Web3
 
-from keepers.chain.anvil import Anvil
 from keepers.demo.arbitrage import funded_account, print_arbitrage, run_arbitrage
 from keepers.demo.diamonds import deploy_diamonds, print_diamonds
 from keepers.demo.gasless import claim_gaslessly, print_gasless
@@ -25,6 +24,7 @@ from keepers.demo.rewards import print_rewards, run_rewards
 from keepers.demo.world import print_world, world_report
 from keepers.files import write_atomic
 from keepers.toolchain import Toolchain
+from keepers.toolchain.anvil import Anvil
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.deploy import deploy_world
 from keepers.world.prices import read_prices

@@ -19,14 +19,18 @@ from keepers.arb.execution import ArbExecutor
 from keepers.arb.journal import ArbJournal
 from keepers.arb.keeper import ArbKeeper, ArbPlan
 from keepers.arb.registry import PoolRegistry
-from keepers.arb.service import lender_terms, world_factories
+from keepers.arb.service import lender_terms
 from keepers.bundles.client import RelayClient
-from keepers.bundles.devrelay import DevRelay
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
+from keepers.chain.sender import TxSender
 from keepers.demo.report import ArbReport
+from keepers.devrelay.relay import DevRelay
 from keepers.store.db import Store
 from keepers.store.models import Bundle
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
+from keepers.world.settings import world_factories
 
 E18 = 10**18
 DEADLINE = 2**32 - 1
@@ -63,7 +67,8 @@ def run_arbitrage(
             keeper = ArbKeeper(
                 w3,
                 PoolRegistry(w3, store, chain_id, world_factories(book), 500),
-                ArbExecutor(w3, child, bot, chain_id),
+                ArbExecutor(w3, child, bot.address),
+                TxSender(w3, bot, TxJournal(store, chain_id), FeePolicy()),
                 RelayClient([relay.url], searcher),
                 ArbJournal(store, chain_id),
                 ArbPlan(base_token=book.address("WETH"), lender=lender, loan=lender_terms(w3, child, lender)),

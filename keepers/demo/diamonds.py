@@ -23,10 +23,11 @@ def deploy_diamonds(
     from ape import Project, accounts, networks
     from ape.logging import LogLevel, logger
 
-    from keepers.arb.setup import configure_child, for_world
+    from keepers.arb.setup import configure_child
     from keepers.diamond.deploy import DeployConfig, DiamondDeployer, web3_abi
     from keepers.diamond.upgrade import loupe_by_facet
     from keepers.rewards.setup import configure_rewards_child
+    from keepers.world.settings import arb_child_setup
 
     logger.set_level(LogLevel.ERROR)  # the demo prints its own progress
     project = Project(toolchain.root)
@@ -40,7 +41,7 @@ def deploy_diamonds(
         arb = records.children["arb"]
         configure_child(
             deployer.handle(arb.address, *arb.facets),
-            for_world(book, bots=(arb_bot,), sweep_profit=True),
+            arb_child_setup(book, bots=(arb_bot,), sweep_profit=True),
             deployer.sender,
         )
         rewards = records.children["rewards"]

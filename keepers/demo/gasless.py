@@ -15,6 +15,7 @@ import httpx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from keepers.chain.contracts import Contract, abi
 from keepers.config import GaslessSettings
 from keepers.demo.report import GaslessReport
 from keepers.demo.rewards import PendingClaim
@@ -22,12 +23,9 @@ from keepers.gasless.service import HttpServer, create_app, make_relayer
 from keepers.gasless.signer import prepare
 from keepers.store.db import Store
 
-BALANCE_OF = Web3.keccak(text="balanceOf(address)")[:4]
-
 
 def _balance(w3: Web3, token: str, account: str) -> int:
-    data = BALANCE_OF + bytes(12) + bytes.fromhex(account[2:])
-    return int.from_bytes(w3.eth.call({"to": token, "data": data}), "big")
+    return Contract(w3, token, abi("ERC20")).call("balanceOf", account)
 
 
 def claim_gaslessly(

@@ -16,6 +16,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
+from keepers.chain.sender import TxSender
 from keepers.demo.arbitrage import funded_account
 from keepers.demo.report import RewardsReport
 from keepers.rewards.campaigns import RewardsContract
@@ -126,7 +129,7 @@ def run_rewards(
     keeper = RewardsKeeper(
         w3,
         RewardsContract(w3, child),
-        bot,
+        TxSender(w3, bot, TxJournal(store, w3.eth.chain_id), FeePolicy()),
         RewardsJournal(store, w3.eth.chain_id, child),
         RewardsPlan(
             tree_dir=data_dir / "rewards",

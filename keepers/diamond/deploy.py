@@ -19,6 +19,7 @@ from eth_utils import keccak
 from ethpm_types import ContractType
 from pydantic import BaseModel, Field
 
+from keepers.diamond.compile import compile_project
 from keepers.diamond.layout import (
     CHILD_FACETS,
     DEFAULT_RESERVE_BPS,
@@ -29,7 +30,6 @@ from keepers.diamond.layout import (
 )
 from keepers.diamond.plan import CutAction
 from keepers.diamond.records import ContractRecord, Deployments, DiamondRecord
-from keepers.toolchain.compile import compile_project
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from keepers.config import ConfigError
 from keepers.files import write_atomic
 
 
@@ -67,3 +68,16 @@ class Deployments(BaseModel):
 
 def deployments_path(root: Path, ecosystem: str, network: str) -> Path:
     return root / "deployments" / f"{ecosystem}-{network}.json"
+
+
+def deployed_child(deployments_file: Path | None, strategy: str, chain_id: int) -> DiamondRecord:
+    """The `strategy` child from the deployments file, checked to be for this chain; ConfigError
+    says what to set or run otherwise."""
+    if deployments_file is None:
+        raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
+    deployments = Deployments.read(Path(deployments_file))
+    if deployments is None or strategy not in deployments.children:
+        raise ConfigError(f"no {strategy!r} child in {deployments_file}; run `ape run deploy`")
+    if deployments.chain_id != chain_id:
+        raise ConfigError(f"{deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
+    return deployments.children[strategy]

@@ -1,4 +1,4 @@
-"""The diamond's GaslessRelayFacet with plain web3, and a per-block cache of what validation reads."""
+"""The diamond's GaslessRelayFacet through its compiled ABI, and a per-block cache of what validation reads."""
 
 from __future__ import annotations
 
@@ -7,61 +7,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from eth_abi import decode, encode
-from eth_utils import keccak
 from web3 import Web3
 
+from keepers.chain.contracts import Contract, abi
 from keepers.gasless.request import SignedRequest
 
-REQUEST_ABI = "(address,address,uint256,uint256,uint256,uint48,bytes)"
-EXECUTE = keccak(text=f"execute({REQUEST_ABI},bytes)")[:4]
-EXECUTE_BATCH = keccak(text=f"executeBatch({REQUEST_ABI}[],bytes[])")[:4]
+RELAY = abi("GaslessRelayFacet")
 # What the relayer forwards by default: MerkleRewardsFacet's claims.
-CLAIM = keccak(text="claim(uint256,address,uint256,bytes32[])")[:4]
-CLAIM_MANY = keccak(text="claimMany((uint256,address,uint256,bytes32[])[])")[:4]
-# Custom errors a relayed claim can revert with (IGaslessRelay, IMerkleRewards, LibGuardian), by selector,
-# so a failed request says why in words.
-KNOWN_ERRORS = {
-    keccak(text=signature)[:4]: signature
-    for signature in (
-        "RequestExpired(uint48,uint256)",
-        "WrongTarget(address)",
-        "MissingSelector(uint256)",
-        "SelectorNotRelayable(bytes4)",
-        "InvalidNonce(address,uint256,uint256)",
-        "InvalidSigner(address,address)",
-        "MismatchedValue(uint256,uint256)",
-        "UnknownCampaign(uint256)",
-        "NoClaimableRoot(uint256)",
-        "InvalidProof(uint256,address,uint256)",
-        "NothingToClaim(uint256,address,uint256,uint256)",
-        "ClaimExceedsAllocation(uint256,uint256,uint256)",
-        "EmptyClaims()",
-        "ChildPaused()",
-        "MasterPaused(address)",
-        "ReentrancyGuardReentrantCall()",
-    )
-}
-
-
-def describe_error(data: bytes) -> str | None:
-    """`Name(arg, ...)` for a known custom error's revert data, else None."""
-    signature = KNOWN_ERRORS.get(data[:4])
-    if signature is None:
-        return None
-    name, types = signature[:-1].split("(", 1)
-    types = [t for t in types.split(",") if t]
-    try:
-        values = decode(types, data[4:])
-    except Exception:  # truncated data: name it without arguments
-        return name
-    shown = ["0x" + v.hex() if isinstance(v, bytes) else str(v) for v in values]
-    return f"{name}({', '.join(shown)})"
+CLAIM = abi("MerkleRewardsFacet").selector("claim")
+CLAIM_MANY = abi("MerkleRewardsFacet").selector("claimMany")
 
 
 def execute_calldata(signed: SignedRequest) -> bytes:
     """`execute(request, signature)`."""
-    return EXECUTE + encode([REQUEST_ABI, "bytes"], [signed.request.as_tuple(), signed.signature])
+    return RELAY.function("execute").encode(signed.request.as_tuple(), signed.signature)
 
 
 class RelayContract:
@@ -69,20 +28,17 @@ class RelayContract:
 
     def __init__(self, w3: Web3, diamond: str):
         self.w3 = w3
-        self.address = Web3.to_checksum_address(diamond)
-
-    def _call(self, signature: str, types: list[str], args: list, out: list[str], block: int | str = "latest"):
-        data = keccak(text=signature)[:4] + encode(types, args)
-        return decode(out, bytes(self.w3.eth.call({"to": self.address, "data": data}, block)))
+        self.contract = Contract(w3, diamond, RELAY)
+        self.address = self.contract.address
 
     def nonce(self, signer: str, block: int | str = "latest") -> int:
-        return self._call("nonces(address)", ["address"], [signer], ["uint256"], block)[0]
+        return self.contract.call("nonces", signer, block=block)
 
     def relayable(self, selector: bytes) -> bool:
-        return self._call("relayable(bytes4)", ["bytes4"], [selector], ["bool"])[0]
+        return self.contract.call("relayable", selector)
 
     def domain_separator(self) -> bytes:
-        return self._call("relayDomainSeparator()", [], [], ["bytes32"])[0]
+        return self.contract.call("relayDomainSeparator")
 
 
 @dataclass

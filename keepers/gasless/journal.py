@@ -1,7 +1,8 @@
 """The relayer's journal: every accepted request and every transaction sent for it.
 
-A row is written when a request is accepted (queued), its signed transaction is written before it
-is sent (submitted), and its receipt settles it (mined or failed). The in-memory index of nonces in
+A row is written when a request is accepted (queued); the relayer's TxSender journals the signed
+transaction before it is broadcast and the row then says submitted; its receipt settles it (mined
+or failed). The in-memory index of nonces in
 flight per signer is rebuilt from the rows on start, so a restarted relayer refuses the same
 duplicates and carries on with the same transactions.
 """
@@ -16,38 +17,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from keepers.chain.journal import SentTx
 from keepers.gasless.request import SignedRequest
 from keepers.gasless.validation import ValidRequest
 from keepers.store.db import Store
 from keepers.store.models import RelayRequest
 
 ACTIVE = ("queued", "submitted")
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """One signed transaction carrying a request; a resubmission adds one at the same relayer nonce."""
-
-    tx_hash: str
-    raw_tx: str
-    max_fee: int
-    tip: int
-    gas: int
-    block: int
-
-    def to_json(self) -> dict:
-        return {
-            "tx_hash": self.tx_hash,
-            "raw_tx": self.raw_tx,
-            "max_fee": str(self.max_fee),
-            "tip": str(self.tip),
-            "gas": self.gas,
-            "block": self.block,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict) -> Attempt:
-        return cls(data["tx_hash"], data["raw_tx"], int(data["max_fee"]), int(data["tip"]), data["gas"], data["block"])
 
 
 @dataclass(frozen=True)
@@ -61,7 +37,8 @@ class Relayed:
     signed: SignedRequest
     status: str
     relayer_nonce: int | None
-    attempts: tuple[Attempt, ...]
+    tx_hash: str | None
+    attempts: int  # signed transactions so far (a re-priced one adds one)
 
     @classmethod
     def of(cls, row: RelayRequest) -> Relayed:
@@ -73,7 +50,8 @@ class Relayed:
             SignedRequest.model_validate(row.request),
             row.status,
             row.relayer_nonce,
-            tuple(Attempt.from_json(a) for a in row.attempts or []),
+            row.tx_hash,
+            len(row.attempts or []),
         )
 
 
@@ -145,16 +123,22 @@ class RelayJournal:
             )
             return {status: count for status, count in session.execute(query)}
 
-    def submitted(self, request_id: str, relayer: str, relayer_nonce: int, attempt: Attempt) -> None:
-        """Record a signed transaction before it is sent."""
+    def submitted(self, request_id: str, tx: SentTx) -> None:
+        """The relayer's TxSender journaled (and broadcast) the transaction carrying the request."""
         with self.store.transaction() as session:
             row = session.get(RelayRequest, request_id)
             row.status = "submitted"
-            row.relayer = relayer
-            row.relayer_nonce = relayer_nonce
-            row.tx_hash = attempt.tx_hash
-            row.attempts = [*(row.attempts or []), attempt.to_json()]
             row.reason = None
+        self.attempted(request_id, tx)
+
+    def attempted(self, request_id: str, tx: SentTx) -> None:
+        """The transaction as the sender has it now (a re-priced attempt replaces the hash shown)."""
+        with self.store.transaction() as session:
+            row = session.get(RelayRequest, request_id)
+            row.relayer = tx.sender
+            row.relayer_nonce = tx.nonce
+            row.tx_hash = tx.tx_hash
+            row.attempts = [{"tx_hash": a.tx_hash, "max_fee": str(a.max_fee), "tip": str(a.tip)} for a in tx.attempts]
 
     def requeue(self, request_id: str, reason: str) -> None:
         """A transaction the node refused to take: back to queued, its attempt forgotten."""

@@ -17,7 +17,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 import uvicorn
@@ -32,13 +31,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3 import Web3
 
 from keepers.chain.client import connect
+from keepers.chain.faults import NO_FAULTS, Faults
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
 from keepers.chain.keys import load_account
+from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, GaslessSettings, LapidarySettings
-from keepers.diamond.records import Deployments
+from keepers.diamond.records import deployed_child
 from keepers.gasless.contract import ChainCache, RelayContract
 from keepers.gasless.journal import RelayJournal
 from keepers.gasless.request import SignedRequest
-from keepers.gasless.submitter import GasPolicy, SimulationFailed, Submitter
+from keepers.gasless.submitter import SimulationFailed, Submitter
 from keepers.gasless.validation import RateLimiter, Rejection, RelayPolicy, Validator, check_nonce
 from keepers.store.db import Store
 
@@ -120,6 +123,7 @@ class Relayer:
             check_nonce(request.nonce, self.cache.signer_nonce(signer), in_flight, self.policy.max_nonce_ahead)
 
         request_id = self.journal.admit(valid, client, recheck)
+        self.submitter.faults.point("gasless.admitted")
         self._wake.set()
         return request_id
 
@@ -294,8 +298,12 @@ def make_relayer(
     *,
     clock=time.monotonic,
     poll_interval: float = 0.5,
+    fees: FeePolicy | None = None,
+    confirmations: int = 2,
+    faults: Faults = NO_FAULTS,
 ) -> Relayer:
-    """A relayer for `diamond` paying with `account`, configured by `settings`."""
+    """A relayer for `diamond` paying with `account` (through its TxSender, with `fees`), configured by
+    `settings`."""
     chain_id = w3.eth.chain_id
     diamond = Web3.to_checksum_address(diamond)
     contract = RelayContract(w3, diamond)
@@ -323,20 +331,15 @@ def make_relayer(
         RateLimiter(settings.ip_rate, settings.ip_burst, clock),
     )
     journal = RelayJournal(store, chain_id, diamond)
-    gas = GasPolicy(
-        settings.fee_multiplier, settings.priority_fee_wei, settings.max_fee_cap_wei, settings.priority_fee_cap_wei
-    )
-    submitter = Submitter(
+    sender = TxSender(
         w3,
-        contract,
-        cache,
         account,
-        journal,
-        gas,
-        chain_id=chain_id,
-        resubmit_after_blocks=settings.resubmit_after_blocks,
-        simulate_block=settings.simulate_block,
+        TxJournal(store, chain_id),
+        fees or FeePolicy(),
+        confirmations=confirmations,
+        faults=faults,
     )
+    submitter = Submitter(w3, contract, cache, sender, journal, simulate_block=settings.simulate_block, faults=faults)
     return Relayer(w3, policy, validator, cache, journal, submitter, poll_interval)
 
 
@@ -394,13 +397,8 @@ def relay_diamond(settings: LapidarySettings, chain_id: int) -> str:
         return Web3.to_checksum_address(settings.gasless.diamond)
     if settings.deployments_file is None:
         raise ConfigError("set LAPIDARY_GASLESS__DIAMOND or LAPIDARY_DEPLOYMENTS_FILE (what `ape run deploy` wrote)")
-    deployments = Deployments.read(Path(settings.deployments_file))
     strategy = settings.gasless.strategy
-    if deployments is None or strategy not in deployments.children:
-        raise ConfigError(f"no {strategy!r} child in {settings.deployments_file}; run `ape run deploy`")
-    if deployments.chain_id != chain_id:
-        raise ConfigError(f"{settings.deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
-    child = deployments.children[strategy]
+    child = deployed_child(settings.deployments_file, strategy, chain_id)
     if "GaslessRelayFacet" not in child.facets:
         raise ConfigError(f"the {strategy!r} child carries no GaslessRelayFacet; add it and run `ape run upgrade`")
     return child.address
@@ -414,7 +412,17 @@ def build(settings: LapidarySettings) -> GaslessService:
         raise ConfigError(f"no contract at {diamond} on this chain")
     account = load_account(settings.relayer, "relayer")
     store = Store(settings.store.url)
-    relayer = make_relayer(w3, diamond, account, store, settings.gasless, poll_interval=settings.chain.poll_interval)
+    relayer = make_relayer(
+        w3,
+        diamond,
+        account,
+        store,
+        settings.gasless,
+        poll_interval=settings.chain.poll_interval,
+        fees=FeePolicy.from_settings(settings.chain.fees),
+        confirmations=settings.chain.confirmations,
+        faults=Faults.from_settings(settings.faults),
+    )
     gasless = settings.gasless
     return GaslessService(relayer, store, gasless.host, gasless.port, gasless.trust_forwarded_for)
 

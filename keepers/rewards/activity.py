@@ -14,34 +14,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from eth_abi import decode, encode
-from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
 from keepers.chain.client import get_logs
+from keepers.chain.contracts import Contract, abi
 from keepers.rewards.metrics import LiquidityRecord, SwapRecord
 
-
-def _topic(signature: str) -> str:
-    return "0x" + keccak(text=signature).hex()
-
-
-V3_SWAP = _topic("Swap(address,address,int256,int256,uint160,uint128,int24)")
-V2_SWAP = _topic("Swap(address,uint256,uint256,uint256,uint256,address)")
-V3_MINT = _topic("Mint(address,address,int24,int24,uint128,uint256,uint256)")
-V3_BURN = _topic("Burn(address,int24,int24,uint128,uint256,uint256)")
-INITIALIZE = _topic("Initialize(uint160,int24)")
-INCREASE = _topic("IncreaseLiquidity(uint256,uint128,uint256,uint256)")
-DECREASE = _topic("DecreaseLiquidity(uint256,uint128,uint256,uint256)")
-TRANSFER = _topic("Transfer(address,address,uint256)")
+V3_POOL, V2_PAIR, MANAGER = abi("UniswapV3Pool"), abi("UniswapV2Pair"), abi("NonfungiblePositionManager")
+EVENTS = {
+    event.topic: event
+    for event in (
+        V3_POOL.event("Swap"),
+        V3_POOL.event("Mint"),
+        V3_POOL.event("Burn"),
+        V3_POOL.event("Initialize"),
+        V2_PAIR.event("Swap"),
+        MANAGER.event("IncreaseLiquidity"),
+        MANAGER.event("DecreaseLiquidity"),
+        MANAGER.event("Transfer"),
+    )
+}
+V3_SWAP, V3_MINT, V3_BURN = V3_POOL.event("Swap").topic, V3_POOL.event("Mint").topic, V3_POOL.event("Burn").topic
+INITIALIZE, V2_SWAP = V3_POOL.event("Initialize").topic, V2_PAIR.event("Swap").topic
+INCREASE, DECREASE = MANAGER.event("IncreaseLiquidity").topic, MANAGER.event("DecreaseLiquidity").topic
+TRANSFER = MANAGER.event("Transfer").topic
 ZERO = "0x0000000000000000000000000000000000000000"
-POSITIONS = keccak(text="positions(uint256)")[:4]
-GET_POOL = keccak(text="getPool(address,address,uint24)")[:4]
-
-
-def _signed(topic: bytes) -> int:
-    value = int.from_bytes(topic, "big")
-    return value - (1 << 256) if value >> 255 else value
 
 
 @dataclass
@@ -110,36 +107,40 @@ class PoolActivity:
     def _trader(self, log) -> str:
         tx_hash = log["transactionHash"].to_0x_hex()
         if tx_hash not in self._senders:
-            self._senders[tx_hash] = to_checksum_address(self.w3.eth.get_transaction(tx_hash)["from"])
+            self._senders[tx_hash] = Web3.to_checksum_address(self.w3.eth.get_transaction(tx_hash)["from"])
         return self._senders[tx_hash]
 
     def _pool_log(self, log) -> None:
         history = self.history
         topic = log["topics"][0].to_0x_hex()
-        block, index, data = log["blockNumber"], log["logIndex"], bytes(log["data"])
+        block, index = log["blockNumber"], log["logIndex"]
+        args = EVENTS[topic].decode(log)
         if topic == INITIALIZE:
-            history.initial_tick = decode(["uint160", "int24"], data)[1]
+            history.initial_tick = args["tick"]
         elif topic == V3_SWAP:
-            amount0, amount1, _price, _liquidity, tick = decode(
-                ["int256", "int256", "uint160", "uint128", "int24"], data
-            )
             history.swaps.append(
-                SwapRecord(block, self._timestamp(block), index, self._trader(log), amount0, amount1, tick)
+                SwapRecord(
+                    block,
+                    self._timestamp(block),
+                    index,
+                    self._trader(log),
+                    args["amount0"],
+                    args["amount1"],
+                    args["tick"],
+                )
             )
         elif topic == V2_SWAP:
-            in0, in1, out0, out1 = decode(["uint256"] * 4, data)
+            amount0 = args["amount0In"] - args["amount0Out"]
+            amount1 = args["amount1In"] - args["amount1Out"]
             # A V2 pair has no ticks and no positions: tick 0 throughout, never a wash trade.
             history.swaps.append(
-                SwapRecord(block, self._timestamp(block), index, self._trader(log), in0 - out0, in1 - out1, 0)
+                SwapRecord(block, self._timestamp(block), index, self._trader(log), amount0, amount1, 0)
             )
         elif topic in (V3_MINT, V3_BURN):
-            owner = to_checksum_address(log["topics"][1][-20:])
+            owner = args["owner"]
             if owner == self.manager:
                 return  # the manager's positions come from its own logs, with their real owners
-            lower, upper = _signed(bytes(log["topics"][2])), _signed(bytes(log["topics"][3]))
-            amount = (
-                decode(["address", "uint128"], data[:64])[1] if topic == V3_MINT else decode(["uint128"], data[:32])[0]
-            )
+            lower, upper, amount = args["tickLower"], args["tickUpper"], args["amount"]
             if amount:
                 history.liquidity.append(
                     LiquidityRecord(
@@ -157,9 +158,9 @@ class PoolActivity:
     def _manager_log(self, log) -> None:
         topic = log["topics"][0].to_0x_hex()
         block, index = log["blockNumber"], log["logIndex"]
+        args = EVENTS[topic].decode(log)
         if topic == TRANSFER:
-            token_id = int.from_bytes(bytes(log["topics"][3]), "big")
-            owner = to_checksum_address(log["topics"][2][-20:])
+            token_id, owner = args["tokenId"], args["to"]
             self._owners[token_id] = owner
             if self._liquidity.get(token_id) and owner != ZERO:
                 lower, upper = self._ranges[token_id]
@@ -167,9 +168,9 @@ class PoolActivity:
                     LiquidityRecord(block, self._timestamp(block), index, owner, token_id, lower, upper, 0)
                 )
             return
-        token_id = int.from_bytes(bytes(log["topics"][1]), "big")
+        token_id = args["tokenId"]
         position = self._range(token_id, block)
-        liquidity = decode(["uint128", "uint256", "uint256"], bytes(log["data"]))[0]
+        liquidity = args["liquidity"]
         if position is None or liquidity == 0:
             return
         delta = liquidity if topic == INCREASE else -liquidity
@@ -183,18 +184,16 @@ class PoolActivity:
     def _range(self, token_id: int, block: int) -> tuple[int, int] | None:
         """(tick_lower, tick_upper) of an NFT position in this pool; None for other pools' positions."""
         if token_id not in self._ranges:
-            raw = bytes(self.w3.eth.call({"to": self.manager, "data": POSITIONS + token_id.to_bytes(32, "big")}, block))
-            _nonce, _operator, token0, token1, fee, lower, upper = decode(
-                ["uint96", "address", "address", "address", "uint24", "int24", "int24"], raw[: 7 * 32]
-            )
-            pool = self._pool_of(to_checksum_address(token0), to_checksum_address(token1), fee)
+            assert self.manager is not None
+            position = Contract(self.w3, self.manager, MANAGER).call("positions", token_id, block=block)
+            _nonce, _operator, token0, token1, fee, lower, upper = position[:7]
+            pool = self._pool_of(token0, token1, fee)
             self._ranges[token_id] = (lower, upper) if pool == self.history.pool else None
         return self._ranges[token_id]
 
     def _pool_of(self, token0: str, token1: str, fee: int) -> str:
         key = (token0, token1, fee)
         if key not in self._pools:
-            data = GET_POOL + encode(["address", "address", "uint24"], [token0, token1, fee])
-            raw = self.w3.eth.call({"to": self.factory, "data": data})
-            self._pools[key] = to_checksum_address(decode(["address"], bytes(raw))[0])
+            assert self.factory is not None
+            self._pools[key] = Contract(self.w3, self.factory, abi("UniswapV3Factory")).call("getPool", *key)
         return self._pools[key]

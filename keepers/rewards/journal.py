@@ -13,7 +13,8 @@ from sqlalchemy import delete, select
 
 from keepers.rewards.tree import RewardTree
 from keepers.store.db import Store
-from keepers.store.models import Heartbeat, RewardEpoch, RewardLeaf, RewardTreeNode
+from keepers.store.heartbeats import beat
+from keepers.store.models import RewardEpoch, RewardLeaf, RewardTreeNode
 
 KEEPER = "rewards"
 
@@ -145,5 +146,4 @@ class RewardsJournal:
             )
 
     def heartbeat(self, block: int, error: str | None = None) -> None:
-        with self.store.transaction() as session:
-            session.merge(Heartbeat(keeper=KEEPER, block=block, error=error))
+        beat(self.store, KEEPER, block, error)

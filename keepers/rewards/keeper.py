@@ -5,10 +5,15 @@ For an epoch whose end is covered by a block `confirmations` deep (reorg safety)
 2. split the epoch's budget pro rata (never more than the budget), add to the
    cumulative amounts, build the standard-v1 tree, write its JSON to
    `<tree_dir>/<campaign>/<epoch>.json`, journal allocation, leaves and tree nodes;
-3. post the root (the tx hash is journaled before sending);
+3. post the root through the bot's TxSender, under a purpose derived from what it replaces on
+   chain (``rewards:post:<child>:<campaign>:<epoch>:first``, or ``...:revoked@<claimableAt>`` after
+   a revocation): the sender journals the signed transaction before it is broadcast, and the epoch
+   says `posting` only once that is done;
 4. once posted, wait for its timelock and check that it is the claimable root.
-After a crash every step resumes from the journal and the chain: a root already on
-chain is never posted twice, and a revoked root is computed and posted again.
+After a crash every step resumes from the journal and the chain: a post that was journaled is
+found again by its purpose and never sent twice, one that failed (the child paused, the node
+down) leaves the epoch `computed` and is sent again, and a revoked root is computed and posted
+again.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ from pathlib import Path
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
-from web3.exceptions import TransactionNotFound
 
+from keepers.chain.contracts import Contract, abi
+from keepers.chain.faults import NO_FAULTS, Faults
+from keepers.chain.sender import Call, TxSender
 from keepers.files import write_atomic
 from keepers.rewards.activity import PoolActivity
-from keepers.rewards.campaigns import Campaign, RewardsContract
+from keepers.rewards.campaigns import Campaign, EpochRoot, RewardsContract
 from keepers.rewards.journal import RewardsJournal
 from keepers.rewards.metrics import PoolToken, allocate, cumulative, epoch_budget, epoch_window, measure_epoch
 from keepers.rewards.tree import RewardTree
@@ -57,22 +64,45 @@ class RewardsReport:
     revoked: list[tuple[int, int]] = field(default_factory=list)
 
 
+def post_purpose(child: str, campaign_id: int, epoch: int, on_chain: EpochRoot) -> str:
+    """The TxSender purpose of posting an epoch's root over what the chain holds now: the same post
+    asked again (after a crash) finds its transaction, a post after a revocation is a new one."""
+    replaces = "first" if int(on_chain.root, 16) == 0 else f"revoked@{on_chain.claimable_at}"
+    return f"{post_prefix(child, campaign_id, epoch)}{replaces}"
+
+
+def post_prefix(child: str, campaign_id: int, epoch: int) -> str:
+    return f"rewards:post:{child}:{campaign_id}:{epoch}:"
+
+
 class RewardsKeeper:
     def __init__(
-        self, w3: Web3, contract: RewardsContract, bot: LocalAccount, journal: RewardsJournal, plan: RewardsPlan
+        self,
+        w3: Web3,
+        contract: RewardsContract,
+        sender: TxSender,
+        journal: RewardsJournal,
+        plan: RewardsPlan,
+        faults: Faults = NO_FAULTS,
     ):
         self.w3 = w3
         self.contract = contract
-        self.bot = bot
+        self.sender = sender
         self.journal = journal
         self.plan = plan
+        self.faults = faults
         self._activity: dict[str, PoolActivity] = {}
+
+    @property
+    def bot(self) -> LocalAccount:
+        return self.sender.account
 
     def on_block(self, head: int) -> RewardsReport:
         report = RewardsReport(head)
         safe = head - self.plan.confirmations
         if safe < 0:
             return report
+        self.sender.poll(head)
         self._settle(head, report)
         safe_time = int(self.w3.eth.get_block(safe)["timestamp"])
         for campaign_id in range(1, self.contract.campaign_count() + 1):
@@ -95,7 +125,7 @@ class RewardsKeeper:
             on_chain = self.contract.epoch_root(campaign.id, epoch)
             live = int(on_chain.root, 16) != 0 and not on_chain.revoked
             if row is not None and row.status == "posting":
-                return  # settled from its receipt first
+                return  # settled from the sender's journal first
             if row is not None and row.status in ("posted", "claimable"):
                 if live:
                     continue
@@ -118,7 +148,8 @@ class RewardsKeeper:
                 continue
             if row is None or row.status in ("revoked", "posted", "claimable"):
                 self._recompute(campaign, epoch, safe, report)
-            self._post(campaign, epoch, report)
+                self.faults.point("rewards.computed")
+            self._post(campaign, epoch, on_chain, report)
             return
 
     def _recompute(self, campaign: Campaign, epoch: int, safe: int, report: RewardsReport) -> RewardEpoch:
@@ -164,31 +195,38 @@ class RewardsKeeper:
         report.computed.append((campaign.id, epoch))
         return row
 
-    def _post(self, campaign: Campaign, epoch: int, report: RewardsReport) -> None:
+    def _post(self, campaign: Campaign, epoch: int, on_chain: EpochRoot, report: RewardsReport) -> None:
+        """Send the root (a SendError leaves the epoch `computed`, to be sent again next block)."""
         row = self.journal.epoch(campaign.id, epoch)
         data = self.contract.post_root_calldata(campaign.id, epoch, row.root, row.total_cumulative, row.content_hash)
-        self.journal.update(campaign.id, epoch, status="posting")
-        tx_hash = self.contract.send(self.bot, data)
-        self.journal.update(campaign.id, epoch, post_tx=tx_hash)
+        purpose = post_purpose(self.contract.address, campaign.id, epoch, on_chain)
+        sent = self.sender.send(purpose, Call(self.contract.address, data))
+        self.faults.point("rewards.sent")
+        self.journal.update(campaign.id, epoch, status="posting", post_tx=sent.tx_hash)
         report.posted.append((campaign.id, epoch))
 
     def _settle(self, head: int, report: RewardsReport) -> None:
-        """Posting -> posted from the receipt; posted -> claimable once the chain says so."""
+        """Posting -> posted from the sender's journal; posted -> claimable once the chain says so."""
         for row in self.journal.open_epochs():
-            if row.status == "posting" and row.post_tx:
-                try:
-                    receipt = self.w3.eth.get_transaction_receipt(row.post_tx)
-                except TransactionNotFound:
-                    continue
-                if receipt["status"] != 1:
+            if row.status == "posting":
+                tx = self.sender.journal.latest_with_prefix(
+                    post_prefix(self.contract.address, row.campaign_id, row.epoch)
+                )
+                if tx is None or tx.failed:
+                    # Nothing journaled (an old `posting` row) or it failed for good: post again.
                     self.journal.update(row.campaign_id, row.epoch, status="computed", post_tx=None)
+                    continue
+                if not tx.succeeded:
+                    if tx.tx_hash != row.post_tx:  # re-priced: show the latest attempt
+                        self.journal.update(row.campaign_id, row.epoch, post_tx=tx.tx_hash)
                     continue
                 on_chain = self.contract.epoch_root(row.campaign_id, row.epoch)
                 self.journal.update(
                     row.campaign_id,
                     row.epoch,
                     status="posted",
-                    posted_block=receipt["blockNumber"],
+                    post_tx=tx.tx_hash,
+                    posted_block=tx.mined_block,
                     claimable_at=on_chain.claimable_at,
                 )
             elif row.status == "posted":
@@ -209,7 +247,7 @@ class RewardsKeeper:
 
     def _is_v3(self, pool: str) -> bool:
         try:
-            self.w3.eth.call({"to": Web3.to_checksum_address(pool), "data": keccak(text="slot0()")[:4]})
+            Contract(self.w3, pool, abi("UniswapV3Pool")).call("slot0")
         except Exception:  # a V2 pair has no slot0: the call reverts
             return False
         return True

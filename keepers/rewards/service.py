@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.console import Console
 from web3 import Web3
@@ -12,14 +11,14 @@ from web3 import Web3
 from keepers.chain.blocks import follow_blocks
 from keepers.chain.client import connect
 from keepers.chain.keys import load_account
+from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, LapidarySettings
-from keepers.diamond.records import Deployments
+from keepers.diamond.records import deployed_child
 from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal, StoredClaim
 from keepers.rewards.keeper import RewardsKeeper, RewardsPlan, RewardsReport
 from keepers.rewards.metrics import PoolToken
 from keepers.store.db import Store
-from keepers.world.book import AddressBook
 
 
 @dataclass
@@ -31,15 +30,7 @@ class RewardsService:
 
 
 def _child(settings: LapidarySettings, chain_id: int) -> str:
-    if settings.deployments_file is None:
-        raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
-    deployments = Deployments.read(Path(settings.deployments_file))
-    strategy = settings.rewards.strategy
-    if deployments is None or strategy not in deployments.children:
-        raise ConfigError(f"no {strategy!r} child in {settings.deployments_file}; run `ape run deploy`")
-    if deployments.chain_id != chain_id:
-        raise ConfigError(f"{settings.deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
-    return deployments.children[strategy].address
+    return deployed_child(settings.deployments_file, settings.rewards.strategy, chain_id).address
 
 
 def open_journal(settings: LapidarySettings) -> tuple[RewardsJournal, RewardsContract, Web3]:
@@ -55,12 +46,13 @@ def build(settings: LapidarySettings) -> RewardsService:
     chain_id = w3.eth.chain_id
     child = _child(settings, chain_id)
     bot = load_account(settings.bot, "bot")
-    book = AddressBook.read(Path(settings.world_file)) if settings.world_file else None
     rewards = settings.rewards
-    manager = rewards.position_manager or (book.address("uniswap_v3_position_manager") if book else None)
-    factory = rewards.v3_factory or (book.address("uniswap_v3_factory") if book else None)
+    manager, factory = rewards.position_manager, rewards.v3_factory
     if manager is None or factory is None:
-        raise ConfigError("set rewards.position_manager and rewards.v3_factory, or LAPIDARY_WORLD_FILE")
+        raise ConfigError(
+            "set rewards.position_manager and rewards.v3_factory (Uniswap V3; "
+            "`keepers world settings` prints them for a local world)"
+        )
     store = Store(settings.store.url)
     plan = RewardsPlan(
         tree_dir=rewards.tree_dir,
@@ -70,7 +62,11 @@ def build(settings: LapidarySettings) -> RewardsService:
         v3_factory=factory,
         start_block=rewards.start_block,
     )
-    keeper = RewardsKeeper(w3, RewardsContract(w3, child), bot, RewardsJournal(store, chain_id, child), plan)
+    sender = TxSender.from_settings(w3, store, bot, settings)
+    sender.start()
+    keeper = RewardsKeeper(
+        w3, RewardsContract(w3, child), sender, RewardsJournal(store, chain_id, child), plan, sender.faults
+    )
     return RewardsService(keeper, w3, store, settings.chain.poll_interval)
 
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
-from eth_utils import keccak
+
+from keepers.chain.contracts import abi
 
 HOUR = 3600
 DAY = 24 * HOUR
 # What users may have relayed (GaslessRelayFacet) on a rewards child: claiming, for any account.
-RELAYABLE_CALLS = (
-    "claim(uint256,address,uint256,bytes32[])",
-    "claimMany((uint256,address,uint256,bytes32[])[])",
-)
+RELAYABLE_CALLS = ("claim", "claimMany")
 
 
-def selector(signature: str) -> bytes:
-    return keccak(text=signature)[:4]
+def selector(function: str) -> bytes:
+    """The selector of a MerkleRewardsFacet function, from its compiled ABI."""
+    return abi("MerkleRewardsFacet").selector(function)
 
 
 def configure_rewards_child(

@@ -219,3 +219,48 @@ class RelayRequest(Base):
     effective_gas_price: Mapped[int | None] = mapped_column(Wei, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class SentTransaction(Base):
+    """A transaction `TxSender` signed, journaled before it is broadcast (write-ahead).
+
+    `purpose` is the idempotency key (e.g. ``rewards:post:<child>:<campaign>:<epoch>:first``): while a
+    purpose's latest generation is unsettled or landed, asking for it again returns that row; only
+    after it failed for good may a new generation be signed, so a purpose never lands twice.
+
+    pending (public) | bundled (for relays, until `valid_until`) -> mined (receipt seen) -> confirmed
+    | reverted once `confirmations` deep; a mined row whose block leaves the chain goes back to
+    pending. expired (a bundle never included), dropped (its nonce was taken by another
+    transaction) and refused (the node would not take it) free the nonce.
+    """
+
+    __tablename__ = "transactions"
+    __table_args__ = (UniqueConstraint("chain_id", "purpose", "generation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(Integer, index=True)
+    sender: Mapped[str] = mapped_column(String(42), index=True)
+    nonce: Mapped[int] = mapped_column(BigInteger)
+    purpose: Mapped[str] = mapped_column(String(200), index=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(8))  # public | bundle
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    to: Mapped[str | None] = mapped_column(String(42), nullable=True)
+    value: Mapped[int] = mapped_column(Wei)
+    data: Mapped[str] = mapped_column(Text)  # 0x-hex calldata
+    gas: Mapped[int] = mapped_column(BigInteger)
+    max_fee: Mapped[int] = mapped_column(Wei)  # the latest attempt's bid
+    tip: Mapped[int] = mapped_column(Wei)
+    tx_hash: Mapped[str] = mapped_column(String(66), index=True)  # the latest attempt (or the mined one)
+    raw_tx: Mapped[str] = mapped_column(Text)  # the latest attempt's signed bytes, 0x-hex
+    attempts: Mapped[list] = mapped_column(JSON, default=list)  # [{"tx_hash","raw_tx","max_fee","tip","block"}]
+    valid_until: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # bundles: last target block
+    sent_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # head at the last broadcast
+    mined_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    mined_block_hash: Mapped[str | None] = mapped_column(String(66), nullable=True)
+    receipt_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gas_used: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    effective_gas_price: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)

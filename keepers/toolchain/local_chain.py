@@ -16,8 +16,8 @@ from ape import Project, networks
 from ape.api import ProviderAPI
 from ape.logging import LogLevel, logger
 
-from keepers.chain.anvil import Anvil
-from keepers.toolchain.compile import compile_project
+from keepers.diamond.compile import compile_project
+from keepers.toolchain.anvil import Anvil
 
 # What ape-config.yaml gives the anvils Ape starts: a non-zero base fee keeps gas accounting honest.
 BASE_FEE_WEI = 1_000_000_000

@@ -24,15 +24,16 @@ from pathlib import Path
 from rich.console import Console
 from web3 import Web3
 
-from keepers.api.redact import Redactor
-from keepers.chain.anvil import Anvil
 from keepers.demo.arbitrage import funded_account
 from keepers.demo.diamonds import deploy_diamonds
 from keepers.files import write_atomic
+from keepers.redact import Redactor
 from keepers.store.db import Store
 from keepers.toolchain import Toolchain
+from keepers.toolchain.anvil import Anvil
 from keepers.up.supervisor import ChildSpec, Supervisor
 from keepers.world.deploy import deploy_world
+from keepers.world.settings import keeper_environment
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,6 @@ def _keepers_command() -> list[str]:
     return [sys.executable, "-m", "keepers.cli"]
 
 
-def gasless_available() -> bool:
-    """Whether this build has `keepers run gasless` (the supervisor runs it only then)."""
-    from keepers.cli import run
-
-    return "gasless" in run.commands
-
-
 def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
     """Run until Ctrl-C / SIGTERM; returns the exit code once every started process has stopped."""
     data = options.data_dir.resolve()
@@ -88,7 +82,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
         w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 30}))
         with console.status("Deploying the world and the diamonds…"):
             book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
-            book_file = book.write(data / "world.json")
+            book.write(data / "world.json")
             arb_bot, rewards_bot, searcher, relayer = (funded_account(w3) for _ in range(4))
             diamond, _abis = deploy_diamonds(
                 node.url, data / "deployments.json", toolchain, book, arb_bot.address, rewards_bot.address
@@ -97,6 +91,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
 
             owner_key = accounts.test_accounts[0].private_key
         console.print(f"master {diamond.master}, children {diamond.children}")
+        console.print(f"world and diamonds deployed through block {w3.eth.block_number}")
         db = data / "lapidary.db"
         for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
             stale.unlink(missing_ok=True)  # a fresh chain: an old journal describes nothing here
@@ -118,8 +113,8 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             "LAPIDARY_CHAIN__POLL_INTERVAL": "0.3",
             "LAPIDARY_STORE__URL": f"sqlite:///{db}",
             "LAPIDARY_DEPLOYMENTS_FILE": str(data / "deployments.json"),
-            "LAPIDARY_WORLD_FILE": str(book_file),
             "LAPIDARY_RELAYS": json.dumps([f"http://127.0.0.1:{relay_port}"]),
+            **keeper_environment(book),
         }
         keepers = _keepers_command()
         specs = [
@@ -146,19 +141,20 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 },
             ),
         ]
-        gasless_port = free_port() if gasless_available() else None
-        if gasless_port:
-            specs.append(
-                ChildSpec(
-                    "gasless",
-                    [*keepers, "run", "gasless"],
-                    common
-                    | {"LAPIDARY_RELAYER__PRIVATE_KEY": key(relayer), "LAPIDARY_GASLESS__PORT": str(gasless_port)},
-                )
+        gasless_port = free_port()
+        specs.append(
+            ChildSpec(
+                "gasless",
+                [*keepers, "run", "gasless"],
+                common | {"LAPIDARY_RELAYER__PRIVATE_KEY": key(relayer), "LAPIDARY_GASLESS__PORT": str(gasless_port)},
             )
-        bots = {"arb": arb_bot.address, "rewards": rewards_bot.address, "searcher": searcher.address}
-        if gasless_port:
-            bots["gasless"] = relayer.address
+        )
+        bots = {
+            "arb": arb_bot.address,
+            "rewards": rewards_bot.address,
+            "searcher": searcher.address,
+            "gasless": relayer.address,
+        }
         url = f"http://{options.host}:{api_port}"
         specs.append(
             ChildSpec(
@@ -184,9 +180,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             signal.signal(signal.SIGINT, lambda *_: stop.set())
             signal.signal(signal.SIGTERM, lambda *_: stop.set())
             supervisor.start_all()
-            services = {"devrelay": f"http://127.0.0.1:{relay_port}"} | (
-                {"gasless": f"http://127.0.0.1:{gasless_port}"} if gasless_port else {}
-            )
+            services = {"devrelay": f"http://127.0.0.1:{relay_port}", "gasless": f"http://127.0.0.1:{gasless_port}"}
             console.print(", ".join(f"{name} {where}" for name, where in services.items()))
             console.print(f"[bold]Dashboard: {url}/[/]  (control token in {token_file})")
             console.print(f"supervising {', '.join(supervisor.children)}; press Ctrl-C to stop")

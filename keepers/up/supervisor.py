@@ -23,10 +23,10 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import delete, func, select
 
-from keepers.api.redact import Redactor
-from keepers.chain.anvil import _die_with_parent
+from keepers.redact import Redactor
 from keepers.store.db import Store
 from keepers.store.models import LogEvent, SupervisedProcess
+from keepers.toolchain.anvil import _die_with_parent
 
 RUNNING, STOPPED = "running", "stopped"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from rich.console import Console
 from web3 import Web3
 
-from keepers.chain.anvil import Anvil
 from keepers.toolchain import Toolchain
+from keepers.toolchain.anvil import Anvil
 from keepers.world.deploy import deploy_world
 
 RPC_ENV = "LAPIDARY_MAINNET_RPC_URL"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from keepers.api.redact import REDACTED, Redactor
+from keepers.redact import REDACTED, Redactor
 
 KEY = "0x" + "ab" * 32
 

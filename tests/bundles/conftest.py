@@ -6,7 +6,7 @@ import pytest
 from web3 import Web3
 
 from keepers.bundles.client import RelayClient
-from keepers.bundles.devrelay import DevRelay, RelayLimits
+from keepers.devrelay.relay import DevRelay, RelayLimits
 from tests.bundles.support import SEARCHER, Chain
 
 

@@ -10,8 +10,8 @@ from eth_account import Account
 from web3 import Web3
 
 from keepers.bundles.client import Inclusion, RelayClient, RelayError, redact, track_inclusion
-from keepers.bundles.devrelay import DevRelay
 from keepers.bundles.transactions import bundle_hash
+from keepers.devrelay.relay import DevRelay
 from tests.bundles.support import DEV, DEV_KEYS, GWEI, SEARCHER, Chain, call, deploy_one_shot, transfer, tx_hash
 
 DEAD_URL = "http://127.0.0.1:1"  # nothing listens on port 1: connection refused at once

@@ -8,12 +8,12 @@ import time
 import pytest
 from web3 import Web3
 
-from keepers.bundles.builder import BlockBuilder
 from keepers.bundles.client import RelayClient, track_inclusion
-from keepers.bundles.devrelay import DevRelay, DevRelayError, RelayLimits, serve_devrelay
-from keepers.bundles.node import NodeRpc
 from keepers.bundles.transactions import Bundle, RawTransaction, bundle_hash
-from keepers.chain.anvil import Anvil
+from keepers.devrelay.builder import BlockBuilder
+from keepers.devrelay.node import NodeRpc
+from keepers.devrelay.relay import DevRelay, DevRelayError, RelayLimits, serve_devrelay
+from keepers.toolchain.anvil import Anvil
 from tests.bundles.support import (
     DEV,
     ONE_SHOT_INIT,

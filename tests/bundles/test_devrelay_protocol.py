@@ -11,9 +11,9 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
-from keepers.bundles.devrelay import DevRelay, RelayLimits
 from keepers.bundles.signing import HEADER, sign_body
 from keepers.bundles.transactions import bundle_hash, from_hex
+from keepers.devrelay.relay import DevRelay, RelayLimits
 from tests.bundles.support import DEV, SEARCHER, post, rpc, transfer
 
 

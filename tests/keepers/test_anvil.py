@@ -7,7 +7,7 @@ import stat
 import pytest
 from web3 import Web3
 
-from keepers.chain.anvil import Anvil, AnvilError
+from keepers.toolchain.anvil import Anvil, AnvilError
 
 
 def test_anvil_listens_on_loopback_on_a_free_port_and_stops(tmp_path):

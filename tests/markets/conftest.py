@@ -12,10 +12,10 @@ from eth_utils import keccak
 from ethpm_types import ContractType
 from hypothesis import HealthCheck, settings
 
+from keepers.diamond.compile import compile_project
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3 import V3Pool
 from keepers.markets.uniswap_v3.tick_math import MAX_TICK, MIN_TICK
-from keepers.toolchain.compile import compile_project
 
 DEADLINE = 2**32 - 1
 MAX_UINT = 2**256 - 1

@@ -10,8 +10,8 @@ from eth_abi import decode, encode
 from eth_utils import keccak
 from web3 import Web3
 
-from keepers.chain.anvil import Anvil
 from keepers.diamond.records import Deployments
+from keepers.toolchain.anvil import Anvil
 from keepers.world.book import AddressBook
 
 APE = str(Path(sys.executable).with_name("ape"))

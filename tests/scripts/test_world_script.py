@@ -8,7 +8,7 @@ from pathlib import Path
 
 from web3 import Web3
 
-from keepers.chain.anvil import Anvil
+from keepers.toolchain.anvil import Anvil
 from keepers.world.book import AddressBook
 
 APE = str(Path(sys.executable).with_name("ape"))

@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent(
     from pathlib import Path
     from ape import Project
     from ape.logging import logger
-    from keepers.toolchain.compile import compile_project
+    from keepers.diamond.compile import compile_project
 
     logger.set_level("ERROR")
     root = Path(sys.argv[1])

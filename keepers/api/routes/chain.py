@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi import APIRouter, Depends, HTTPException, status
-from web3 import Web3
 
 from keepers.api.auth import require_token
 from keepers.api.context import ApiContext
 from keepers.api.deps import Context
 from keepers.api.models import Balances, ControlRequest, ControlResult, ErrorBody, HolderBalances, TokenInfo
+from keepers.chain.errors import SendError
+from keepers.chain.sender import Call
 from keepers.store.models import SupervisedProcess
 
 router = APIRouter(tags=["chain"])
@@ -83,36 +86,23 @@ def _pause(ctx: ApiContext, request: ControlRequest) -> ControlResult:
         raise HTTPException(status.HTTP_409_CONFLICT, "no master in the deployments file")
     if ctx.operator is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "no operator key: set LAPIDARY_OPERATOR__PRIVATE_KEY")
-    signature = "pauseAll()" if request.action == "pause" else "unpauseAll()"
-    w3, account = ctx.w3, ctx.operator
-    call = {
-        "from": account.address,
-        "to": Web3.to_checksum_address(ctx.master),
-        "data": Web3.keccak(text=signature)[:4],
-    }
+    function = "pauseAll" if request.action == "pause" else "unpauseAll"
+    master = ctx.master_contract()
+    purpose = f"operator:{function}:{ctx.master}:{uuid.uuid4()}"
     try:
-        gas = w3.eth.estimate_gas(call)
-    except Exception as err:  # the contract refused (not owner / guardian, already in that state)
-        raise HTTPException(status.HTTP_409_CONFLICT, f"{signature} would revert: {err}") from None
-    base_fee = int(w3.eth.get_block("latest").get("baseFeePerGas", 0))
-    tx = call | {
-        "type": 2,
-        "chainId": ctx.chain_id,
-        "value": 0,
-        "gas": gas * 6 // 5 + 20_000,
-        "nonce": w3.eth.get_transaction_count(account.address, "pending"),
-        "maxPriorityFeePerGas": 10**9,
-        "maxFeePerGas": 2 * base_fee + 10**9,
-    }
-    tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60, poll_latency=0.2)
-    if receipt["status"] != 1:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"{signature} reverted in {tx_hash.to_0x_hex()}")
-    paused = ctx.call(ctx.master, "paused()", [], [], ["bool"])[0]
+        sent = ctx.operator.send(purpose, Call(master.address, master.calldata(function)))
+        mined = ctx.operator.wait(sent, timeout=60)
+    except SendError as err:  # would revert (not owner / guardian, already so), no funds, fee cap
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{function}() not sent: {err}") from None
+    except TimeoutError as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{function}(): {err}") from None
+    if mined.receipt_status != 1:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"{function}() {mined.status} in {mined.tx_hash}")
+    paused = master.call("paused")
     return ControlResult(
         action=request.action,
         keeper=None,
         detail=f"master {'paused' if paused else 'unpaused'}",
-        tx_hash=tx_hash.to_0x_hex(),
+        tx_hash=mined.tx_hash,
         paused=paused,
     )

@@ -17,7 +17,7 @@ def master_paused(ctx: ApiContext) -> bool | None:
     if ctx.master is None:
         return None
     try:
-        return ctx.call(ctx.master, "paused()", [], [], ["bool"])[0]
+        return ctx.master_contract().call("paused")
     except Exception:  # no pause facet or no node: unknown, not an error of the request
         return None
 

@@ -84,6 +84,8 @@ function renderStatus(status) {
   $("#master-state").textContent = paused === null ? "unknown" : paused ? "paused" : "running";
   $("#master-state").className = paused ? "bad" : "good";
   const body = $("#keepers tbody");
+  // The table is rebuilt on every status event: a keyboard user's focus must survive it.
+  const focused = body.contains(document.activeElement) ? document.activeElement.dataset.keeper : null;
   body.replaceChildren(
     ...status.keepers.map((k) => {
       const action = k.desired === "stopped" ? "start" : "stop";
@@ -109,6 +111,7 @@ function renderStatus(status) {
       );
     }),
   );
+  if (focused) body.querySelector(`button[data-keeper="${CSS.escape(focused)}"]`)?.focus();
 }
 
 // -- balances, trades, profit, campaigns --------------------------------------------------------

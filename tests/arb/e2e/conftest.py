@@ -20,17 +20,22 @@ from keepers.arb.execution import ArbExecutor
 from keepers.arb.journal import ArbJournal
 from keepers.arb.keeper import ArbKeeper, ArbPlan
 from keepers.arb.registry import PoolRegistry
-from keepers.arb.service import lender_terms, world_factories
-from keepers.arb.setup import configure_child, for_world
+from keepers.arb.service import lender_terms
+from keepers.arb.setup import configure_child
 from keepers.bundles.client import RelayClient
-from keepers.bundles.devrelay import DevRelay
-from keepers.chain.anvil import Anvil
+from keepers.chain.faults import NO_FAULTS, Faults
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
+from keepers.chain.sender import TxSender
+from keepers.devrelay.relay import DevRelay
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
 from keepers.store.db import Store
 from keepers.store.models import Base
+from keepers.toolchain.anvil import Anvil
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
 from keepers.world.deploy import deploy_world
+from keepers.world.settings import arb_child_setup, world_factories
 
 E18 = 10**18
 DEADLINE = 2**32 - 1
@@ -54,15 +59,28 @@ class Stack:
     relay: DevRelay | None = None
 
     def keeper(
-        self, lender: str = "balancer", pools: tuple[str, ...] | None = None, max_hops: int = 3, coinbase_bps: int = 0
+        self,
+        lender: str = "balancer",
+        pools: tuple[str, ...] | None = None,
+        max_hops: int = 3,
+        coinbase_bps: int = 0,
+        faults: Faults = NO_FAULTS,
+        confirmations: int = 1,
+        node: Web3 | None = None,
     ) -> ArbKeeper:
-        """A keeper on this stack, trading only the world pools named in `pools` (default: all)."""
-        chain_id = self.w3.eth.chain_id
+        """A keeper on this stack (a new process, as far as it knows: same journal, same bot), trading
+        only the world pools named in `pools` (default: all); `node`: another connection to the node."""
+        w3 = node or self.w3
+        chain_id = w3.eth.chain_id
         only = frozenset(self.book.address(name) for name in pools) if pools is not None else None
+        sender = TxSender(
+            w3, self.bot, TxJournal(self.store, chain_id), FeePolicy(), confirmations=confirmations, faults=faults
+        )
         return ArbKeeper(
-            self.w3,
-            PoolRegistry(self.w3, self.store, chain_id, world_factories(self.book), 500),
-            ArbExecutor(self.w3, self.child.address, self.bot, chain_id),
+            w3,
+            PoolRegistry(w3, self.store, chain_id, world_factories(self.book), 500),
+            ArbExecutor(w3, self.child.address, self.bot.address),
+            sender,
             RelayClient([self.relay.url], self.searcher),
             ArbJournal(self.store, chain_id),
             ArbPlan(
@@ -73,6 +91,7 @@ class Stack:
                 coinbase_bps=coinbase_bps,
                 only_pools=only,
             ),
+            faults,
         )
 
     def contract(self, name: str):
@@ -122,7 +141,7 @@ def stack(tmp_path_factory, toolchain) -> Stack:
             master = deployer.handle(records.master.address, "Diamond", *records.master.facets)
             child = deployer.handle(records.children["arb"].address, "Diamond", *records.children["arb"].facets)
             bot, searcher, trader = _funded(w3), _funded(w3), _funded(w3)
-            configure_child(child, for_world(book, bots=(bot.address,), sweep_profit=True), owner)
+            configure_child(child, arb_child_setup(book, bots=(bot.address,), sweep_profit=True), owner)
             deployer.save(tmp / "deployments.json")
         stack = Stack(
             w3,

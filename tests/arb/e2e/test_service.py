@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from keepers.bundles.devrelay import DevRelay
+from keepers.devrelay.relay import DevRelay
 from keepers.store.db import Store
 from keepers.store.models import Bundle
+from keepers.world.settings import keeper_environment
 
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
 E18 = 10**18
@@ -32,7 +33,7 @@ def keeper_env(arb, store_url: str, relays: str) -> dict[str, str]:
         "LAPIDARY_BOT__PRIVATE_KEY": "0x" + bytes(arb.bot.key).hex(),
         "LAPIDARY_SEARCHER__PRIVATE_KEY": "0x" + bytes(arb.searcher.key).hex(),
         "LAPIDARY_DEPLOYMENTS_FILE": str(arb.deployments_file),
-        "LAPIDARY_WORLD_FILE": str(arb.book_file),
+        **keeper_environment(arb.book),
         "LAPIDARY_STORE__URL": store_url,
         "LAPIDARY_ARB__ONLY_POOLS": f'["{arb.book.address("uniswap_v2:WETH/DAI")}", '
         f'"{arb.book.address("v2b:WETH/DAI")}"]',
@@ -69,7 +70,12 @@ def test_the_service_lands_an_arbitrage_and_stops_on_sigterm(arb, tmp_path):
                 with store.transaction() as session:
                     landed = session.scalars(select(Bundle).where(Bundle.status == "landed")).all()
                     for bundle in landed:
-                        assert bundle.realized_profit == bundle.opportunity.predicted_profit > 0
+                        block = arb.w3.eth.get_block(bundle.landed_block, full_transactions=True)
+                        order = [(tx["from"], tx["nonce"]) for tx in block["transactions"]]
+                        assert bundle.realized_profit == bundle.opportunity.predicted_profit > 0, (
+                            f"bundle for blocks {bundle.first_block}..{bundle.last_block} landed in "
+                            f"{bundle.landed_block} at position {order.index((bundle.sender, bundle.nonce))} of {order}"
+                        )
             assert landed, "no bundle landed within 60 s"
         finally:
             process.send_signal(signal.SIGTERM)
@@ -88,6 +94,8 @@ def test_the_service_lands_an_arbitrage_and_stops_on_sigterm(arb, tmp_path):
         ({"LAPIDARY_CHAIN__RPC_URL": "http://127.0.0.1:9"}, "no node answers at http://127.0.0.1:9"),
         ({"LAPIDARY_DEPLOYMENTS_FILE": "/nonexistent.json"}, "no 'arb' child in /nonexistent.json"),
         ({"LAPIDARY_ARB__LENDER": "bank"}, "lender"),
+        ({"LAPIDARY_ARB__FACTORIES": "[]"}, "no factories"),
+        ({"LAPIDARY_ARB__BASE_TOKEN": "WETH"}, "arb.base_token must be the traded token's address"),
     ],
 )
 def test_bad_configuration_is_one_clear_line(arb, tmp_path, change, message):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from keepers.chain.anvil import Anvil
 from keepers.diamond.console import console_namespace
 from keepers.diamond.deploy import DeployConfig, DeployError, DiamondDeployer
 from keepers.diamond.layout import CHILD_FACETS, MASTER_FACETS, strategy_id
 from keepers.diamond.records import Deployments
 from keepers.diamond.upgrade import read_loupe
+from keepers.toolchain.anvil import Anvil
 
 APE = str(Path(sys.executable).with_name("ape"))
 CONFIG = DeployConfig(strategies={"arb": [], "rewards": []})

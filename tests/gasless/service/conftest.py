@@ -22,6 +22,8 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 from web3 import Web3
 
+from keepers.chain.faults import NO_FAULTS, Faults
+from keepers.chain.fees import FeePolicy
 from keepers.config import GaslessSettings
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
 from keepers.gasless.service import HttpServer, Relayer, create_app, make_relayer
@@ -120,11 +122,24 @@ GENEROUS = {"signer_burst": 1_000, "signer_rate": 100.0, "ip_burst": 10_000, "ip
 def make(w3, child, relayer_account, tmp_path) -> Callable[..., Relayer]:
     """A relayer on a store in this test's folder (the same file every call: restarts see it)."""
 
-    def factory(clock=None, **overrides) -> Relayer:
+    def factory(
+        clock=None, fees: FeePolicy | None = None, faults: Faults = NO_FAULTS, node: Web3 | None = None, **overrides
+    ) -> Relayer:
         settings = GaslessSettings(**(GENEROUS | {"min_deadline_seconds": 10} | overrides))
         store = Store(f"sqlite:///{tmp_path / 'relay.db'}")
         extra = {} if clock is None else {"clock": clock}
-        return make_relayer(w3, child.address, relayer_account, store, settings, poll_interval=0.05, **extra)
+        return make_relayer(
+            node or w3,
+            child.address,
+            relayer_account,
+            store,
+            settings,
+            poll_interval=0.05,
+            fees=fees,
+            confirmations=1,
+            faults=faults,
+            **extra,
+        )
 
     return factory
 

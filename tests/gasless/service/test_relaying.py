@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from keepers.chain.fees import FeePolicy
 from keepers.gasless.request import SignedRequest
 from keepers.gasless.signer import prepare
 
@@ -93,7 +94,7 @@ def test_a_hundred_concurrent_requests_from_ten_signers_all_mine(
 
 
 def test_a_stuck_transaction_is_resent_at_the_same_nonce_with_higher_fees(make, w3, child, service_campaign, signers):
-    relayer = make(resubmit_after_blocks=2)
+    relayer = make(fees=FeePolicy(stuck_after_blocks=2))
     user = signers[1]
     with manual_mining(w3), serving(relayer) as url, httpx.Client(base_url=url, timeout=30) as client:
         request_id = submit(client, prepare(w3, user, child.address, service_campaign.claim_data(user.address)))

@@ -5,114 +5,17 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from eth_account import Account
 from eth_utils import keccak
 
-from keepers.diamond.deploy import DeployConfig, DiamondDeployer
-from keepers.rewards.campaigns import RewardsContract
-from keepers.rewards.journal import RewardsJournal
-from keepers.rewards.keeper import RewardsKeeper, RewardsPlan
 from keepers.rewards.tree import RewardTree
-from keepers.store.db import Store
 
-E18 = 10**18
-HOUR = 3600
-DEADLINE = 2**32 - 1
-TIMELOCK = 600
-POOL = "uniswap_v3:WETH/USDC/3000"
+from .conftest import DEADLINE, E18, HOUR, POOL, Market, run_keeper
+
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
-
-
-@pytest.fixture(scope="module")
-def rewards_child(project, world, owner, tmp_path_factory):
-    path = tmp_path_factory.mktemp("rewards-e2e") / "deployments.json"
-    deployer = DiamondDeployer.open(project, owner, path, "ethereum:local")
-    records = deployer.system(DeployConfig(strategies={"rewards": ["MerkleRewardsFacet"]}))
-    deployer.save(path)
-    record = records.children["rewards"]
-    child = deployer.handle(record.address, "Diamond", *record.facets)
-    child.setRewardsConfig(TIMELOCK, 7 * 24 * HOUR, sender=owner)
-    child.deployments_file = path
-    return child
-
-
-@pytest.fixture
-def keeper(chain, rewards_child, owner, tmp_path, world):
-    w3 = chain.provider.web3
-    bot = Account.from_key(secrets.token_bytes(32))
-    w3.provider.make_request("anvil_setBalance", [bot.address, hex(10 * E18)])
-    rewards_child.setBot(bot.address, True, sender=owner)
-    store = Store(f"sqlite:///{tmp_path / 'journal.db'}")
-    plan = RewardsPlan(
-        tree_dir=tmp_path / "rewards",
-        confirmations=1,
-        position_manager=world.book.address("uniswap_v3_position_manager"),
-        v3_factory=world.book.address("uniswap_v3_factory"),
-    )
-
-    def make() -> RewardsKeeper:
-        return RewardsKeeper(
-            w3,
-            RewardsContract(w3, rewards_child.address),
-            bot,
-            RewardsJournal(store, chain.chain_id, rewards_child.address),
-            plan,
-        )
-
-    return make
-
-
-class Market:
-    """LPs and traders acting on the world's V3 pool through its periphery."""
-
-    def __init__(self, world, accounts):
-        self.world = world
-        self.weth, self.usdc = world.token("WETH"), world.token("USDC")
-        self.manager = world.contract("uniswap_v3_position_manager")
-        self.router = world.contract("uniswap_v3_router")
-        self.pool = world.contract(POOL)
-        for account in accounts:
-            self.weth.deposit(value=300 * E18, sender=account)
-            self.usdc.mint(600_000 * 10**6, sender=account)
-            for spender in (self.manager, self.router):
-                self.weth.approve(spender, 2**256 - 1, sender=account)
-                self.usdc.approve(spender, 2**256 - 1, sender=account)
-
-    def mint(self, account, below: int, above: int, weth: int) -> int:
-        tick, spacing = self.pool.slot0().tick, self.pool.tickSpacing()
-        token0, token1 = sorted([self.weth.address, self.usdc.address], key=lambda a: int(a, 16))
-        weth_first = token0 == self.weth.address
-        lower, upper = (tick // spacing + below) * spacing, (tick // spacing + above) * spacing
-        amounts = (weth, 4_000 * weth * 10**6 // E18) if weth_first else (4_000 * weth * 10**6 // E18, weth)
-        receipt = self.manager.mint(
-            (token0, token1, 3000, lower, upper, *amounts, 0, 0, account.address, DEADLINE), sender=account
-        )
-        return next(iter(self.manager.IncreaseLiquidity.from_receipt(receipt))).tokenId
-
-    def swap(self, account, weth_in: int = 0, usdc_in: int = 0) -> None:
-        token_in, token_out, amount = (self.weth, self.usdc, weth_in) if weth_in else (self.usdc, self.weth, usdc_in)
-        self.router.exactInputSingle(
-            (token_in.address, token_out.address, 3000, account.address, DEADLINE, amount, 0, 0), sender=account
-        )
-
-
-def run_keeper(chain, keeper, until_epoch: int, campaigns: list[int]) -> None:
-    """Mine and run the keeper block by block until every campaign's `until_epoch` root is claimable."""
-    contract = keeper.contract
-    for _ in range(60):
-        chain.mine()
-        keeper.on_block(chain.blocks.height)
-        done = all(contract.claimable_root(c)[0] >= until_epoch for c in campaigns)
-        if done:
-            return
-        chain.mine(deltatime=TIMELOCK // 4)
-    raise AssertionError(f"epoch {until_epoch} never became claimable")
 
 
 def test_three_epochs_posted_and_fully_claimed(chain, accounts, world, rewards_child, keeper, stranger):
@@ -181,19 +84,7 @@ def test_three_epochs_posted_and_fully_claimed(chain, accounts, world, rewards_c
     assert set(volume_root.amounts) == {trader.address}  # LP B's trade was through its own range
 
 
-def test_a_crash_after_posting_never_posts_twice(chain, accounts, world, rewards_child, keeper, stranger):
-    sponsor, lp = stranger, accounts[7]
-    market = Market(world, [lp])
-    dai = world.token("DAI")
-    dai.mint(1_000 * E18, sender=sponsor)
-    dai.approve(rewards_child, 2**256 - 1, sender=sponsor)
-    start = chain.pending_timestamp + 60
-    rewards_child.createCampaign(
-        world.book.address(POOL), dai, 1_000 * E18, start, start + HOUR, HOUR, 1, sender=sponsor
-    )
-    market.mint(lp, -3, 3, 4 * E18)
-    chain.mine(timestamp=start + HOUR + 5)
-    chain.mine(2)
+def test_a_crash_after_posting_never_posts_twice(chain, keeper, ended_epoch):
     first = keeper()
     report = first.on_block(chain.blocks.height)
     assert report.posted == [(1, 1)]
@@ -211,19 +102,7 @@ def test_a_crash_after_posting_never_posts_twice(chain, accounts, world, rewards
     assert second.contract.campaign(1).last_epoch == 1
 
 
-def test_a_revoked_root_is_computed_and_posted_again(chain, accounts, world, rewards_child, keeper, stranger, owner):
-    sponsor, lp = stranger, accounts[7]
-    market = Market(world, [lp])
-    dai = world.token("DAI")
-    dai.mint(1_000 * E18, sender=sponsor)
-    dai.approve(rewards_child, 2**256 - 1, sender=sponsor)
-    start = chain.pending_timestamp + 60
-    rewards_child.createCampaign(
-        world.book.address(POOL), dai, 1_000 * E18, start, start + HOUR, HOUR, 1, sender=sponsor
-    )
-    market.mint(lp, -3, 3, 4 * E18)
-    chain.mine(timestamp=start + HOUR + 5)
-    chain.mine(2)
+def test_a_revoked_root_is_computed_and_posted_again(chain, rewards_child, keeper, ended_epoch, owner):
     k = keeper()
     k.on_block(chain.blocks.height)
     chain.mine()
@@ -240,18 +119,8 @@ def test_a_revoked_root_is_computed_and_posted_again(chain, accounts, world, rew
     assert not root.revoked and root.root == k.journal.epoch(1, 1).root
 
 
-def test_proof_command_prints_claim_arguments(chain, accounts, world, rewards_child, keeper, stranger, tmp_path):
-    sponsor, lp = stranger, accounts[7]
-    market = Market(world, [lp])
-    dai = world.token("DAI")
-    dai.mint(1_000 * E18, sender=sponsor)
-    dai.approve(rewards_child, 2**256 - 1, sender=sponsor)
-    start = chain.pending_timestamp + 60
-    rewards_child.createCampaign(
-        world.book.address(POOL), dai, 1_000 * E18, start, start + HOUR, HOUR, 1, sender=sponsor
-    )
-    market.mint(lp, -3, 3, 4 * E18)
-    chain.mine(timestamp=start + HOUR + 5)
+def test_proof_command_prints_claim_arguments(chain, rewards_child, keeper, ended_epoch, stranger, tmp_path):
+    sponsor, lp, dai = ended_epoch.sponsor, ended_epoch.lp, ended_epoch.dai
     k = keeper()
     run_keeper(chain, k, 1, [1])
     env = {

@@ -16,7 +16,7 @@ inclusion) run and be tested on one machine. Searchers talk to it exactly as to
 
 Every block interval (or on :meth:`DevRelay.mine_now`) it builds the next block
 from the bundles targeting it, best payment per gas first, each bundle all or
-nothing, public transactions after them (see :mod:`keepers.bundles.builder`).
+nothing, public transactions after them (see :mod:`keepers.devrelay.builder`).
 Bundles are tried out on a second, private anvil forked from the first, so the
 chain keepers read only ever shows real blocks.
 
@@ -45,7 +45,6 @@ from eth_utils import to_checksum_address
 from pydantic import BaseModel, ValidationError
 
 from keepers.bundles import jsonsafe
-from keepers.bundles.builder import BlockBuilder, BuildError, BuiltBlock, Simulation
 from keepers.bundles.models import (
     CallBundleParams,
     CallBundleResult,
@@ -54,11 +53,12 @@ from keepers.bundles.models import (
     SendBundleResult,
     TxSimulation,
 )
-from keepers.bundles.node import NodeError, NodeRpc
-from keepers.bundles.pool import BundlePool, PoolFull
 from keepers.bundles.signing import HEADER, SignatureError, verify
 from keepers.bundles.transactions import Bundle, RawTransaction, TransactionDecodeError, bundle_hash, to_hex
-from keepers.chain.anvil import Anvil, AnvilNode
+from keepers.devrelay.builder import BlockBuilder, BuildError, BuiltBlock, Simulation
+from keepers.devrelay.node import NodeError, NodeRpc
+from keepers.devrelay.pool import BundlePool, PoolFull
+from keepers.toolchain.anvil import Anvil, AnvilNode
 
 log = logging.getLogger(__name__)
 
@@ -612,8 +612,6 @@ def serve_devrelay(
     once it serves, e.g. to print where it listens. Raises :class:`DevRelayError` if the
     node is unsuitable or goes away.
     """
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = stop or threading.Event()
     in_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if in_main_thread else None

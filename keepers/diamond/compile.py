@@ -40,7 +40,7 @@ def compile_project(project: ProjectManager) -> bool:
     return True
 
 
-if __name__ == "__main__":  # `python -m keepers.toolchain.compile`: compile the project in the cwd
+if __name__ == "__main__":  # `python -m keepers.diamond.compile`: compile the project in the cwd
     from ape import project as cwd_project
 
     print("compiled" if compile_project(cwd_project) else "up to date")

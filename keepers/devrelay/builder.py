@@ -39,34 +39,17 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from eth_abi import decode as abi_decode
-
-from keepers.bundles.node import NodeError, NodeRpc
 from keepers.bundles.transactions import Bundle, RawTransaction, from_hex
+from keepers.chain.contracts import describe_revert
+from keepers.devrelay.node import NodeError, NodeRpc
 
 log = logging.getLogger(__name__)
 
 REVERTED = "execution reverted"
-_ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
-_PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 
 
 class BuildError(Exception):
     """The node did something the builder cannot work around."""
-
-
-def decode_revert(data: bytes) -> str | None:
-    """A revert reason for people: ``Error(string)`` text, ``panic 0x..``, else the raw data in hex."""
-    if not data:
-        return None
-    try:
-        if data[:4] == _ERROR_SELECTOR:
-            return abi_decode(["string"], data[4:])[0]
-        if data[:4] == _PANIC_SELECTOR:
-            return f"panic 0x{abi_decode(['uint256'], data[4:])[0]:02x}"
-    except Exception:  # malformed revert data: show it as it is
-        pass
-    return "0x" + data.hex()
 
 
 @dataclass(frozen=True)
@@ -105,7 +88,7 @@ class TxOutcome:
 
     @property
     def revert_reason(self) -> str | None:
-        return decode_revert(self.output) if not self.success else None
+        return describe_revert(self.output) if not self.success else None
 
 
 @dataclass(frozen=True)

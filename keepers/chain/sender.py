@@ -265,8 +265,7 @@ class TxSender:
     ) -> _Prepared:
         gas = call.gas if call.gas is not None else gas_limit(self.estimate(purpose, call))
         fees = fees or self.bid(tip)
-        generation = previous.generation + 1 if previous is not None else 0
-        return _Prepared(purpose, generation, Web3.to_checksum_address(call.to), call, gas, fees)
+        return _Prepared(purpose, _next_generation(previous), Web3.to_checksum_address(call.to), call, gas, fees)
 
     def _commit(self, prepared: Sequence[_Prepared]) -> list[SentTx]:
         """Reserve, sign and journal everything under the lock, then broadcast."""
@@ -338,11 +337,10 @@ class TxSender:
         results = []
         refusal: SendError | None = None
         for tx, answer in zip(txs, answers, strict=True):
-            error = answer.get("error") if isinstance(answer, dict) else None
-            if not error:
+            message = _refusal(answer)
+            if message is None:
                 results.append(tx)
                 continue
-            message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
             outcome = self._refused(tx, message, head)
             if isinstance(outcome, SendError):
                 refusal = refusal or outcome
@@ -362,8 +360,7 @@ class TxSender:
                 self._sync_nonces()
                 nonce = self.nonces.reserve()
                 fees = Fees(tx.latest.max_fee, tx.latest.tip)
-                call = Call(tx.to or "", bytes.fromhex(tx.data[2:]), tx.value, tx.gas)
-                attempt = self._sign(tx.to or "", call, nonce, tx.gas, fees, head)
+                attempt = self._sign(tx.to or "", _call_of(tx), nonce, tx.gas, fees, head)
                 self.journal.update(
                     tx.id,
                     nonce=nonce,
@@ -374,9 +371,9 @@ class TxSender:
                 )
             moved = self.journal.by_id(tx.id)
             log.info("sender %s: %s moved from nonce %d to %d (%s)", self.address, tx.purpose, tx.nonce, nonce, kind)
-            answer = self.w3.provider.make_request("eth_sendRawTransaction", [moved.latest.raw_tx])
-            if answer.get("error"):
-                return self._fail(moved, "refused", f"node refused: {answer['error']}")
+            refused = _refusal(self.w3.provider.make_request("eth_sendRawTransaction", [moved.latest.raw_tx]))
+            if refused is not None:
+                return self._fail(moved, "refused", f"node refused: {refused[:300]}")
             return moved
         if kind == "base_fee":
             self.journal.update(tx.id, error=f"waiting: {message[:200]}")
@@ -410,8 +407,8 @@ class TxSender:
                 previous = self.journal.latest(purpose)
                 if previous is not None and not previous.failed:
                     raise SendError(f"{purpose} already has transaction {previous.tx_hash} ({previous.status})")
-                generation = previous.generation + 1 if previous is not None else 0
-                item = _Prepared(purpose, generation, Web3.to_checksum_address(call.to), call, call.gas, fees)
+                to = Web3.to_checksum_address(call.to)
+                item = _Prepared(purpose, _next_generation(previous), to, call, call.gas, fees)
                 new.append(self._new_tx(item, nonce, "bundle", head, valid_until))
             return self.journal.record(self.address, new)
 
@@ -525,8 +522,7 @@ class TxSender:
                     self.journal.update(tx.id, error=f"stuck: {err}")
                 self._rebroadcast(tx, report, quiet=True)
                 return
-            call = Call(tx.to or "", bytes.fromhex(tx.data[2:]), tx.value, tx.gas)
-            attempt = self._sign(tx.to or "", call, tx.nonce, tx.gas, fees, head)
+            attempt = self._sign(tx.to or "", _call_of(tx), tx.nonce, tx.gas, fees, head)
             self.journal.add_attempt(tx, attempt)  # write-ahead, as for the first attempt
             repriced = self.journal.by_id(tx.id)
             report.repriced.append(repriced)
@@ -544,10 +540,8 @@ class TxSender:
             return False
 
     def _rebroadcast(self, tx: SentTx, report: PollReport, quiet: bool = False) -> None:
-        answer = self.w3.provider.make_request("eth_sendRawTransaction", [tx.latest.raw_tx])
-        error = answer.get("error")
-        if error:
-            message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
+        message = _refusal(self.w3.provider.make_request("eth_sendRawTransaction", [tx.latest.raw_tx]))
+        if message is not None:
             kind = _Refusal.kind(message)
             if kind != "known":
                 # nonce_low: settled next poll from a receipt or as dropped; others: noted, retried.
@@ -567,12 +561,9 @@ class TxSender:
         while self.nonces.free and self.nonces.free[0] < max(held):
             nonce = heapq.heappop(self.nonces.free)
             purpose = f"nonce:burn:{self.address}:{nonce}"
-            previous = self.journal.latest(purpose)
-            generation = previous.generation + 1 if previous is not None else 0
-            fees = self.bid()
-            item = _Prepared(
-                purpose, generation, self.address, Call(self.address, gas=TRANSFER_GAS), TRANSFER_GAS, fees
-            )
+            generation = _next_generation(self.journal.latest(purpose))
+            transfer = Call(self.address, gas=TRANSFER_GAS)
+            item = _Prepared(purpose, generation, self.address, transfer, TRANSFER_GAS, self.bid())
             (burnt,) = self.journal.record(self.address, [self._new_tx(item, nonce, "public", head)])
             self._rebroadcast(burnt, report, quiet=True)
             report.burnt.append(nonce)
@@ -603,6 +594,24 @@ class _Prepared:
     call: Call
     gas: int
     fees: Fees
+
+
+def _call_of(tx: SentTx) -> Call:
+    """The call a journaled transaction makes (to sign it again: re-priced, or at another nonce)."""
+    return Call(tx.to or "", bytes.fromhex(tx.data[2:]), tx.value, tx.gas)
+
+
+def _next_generation(previous: SentTx | None) -> int:
+    """The generation a purpose's next transaction gets after ``previous`` (its newest, if any)."""
+    return previous.generation + 1 if previous is not None else 0
+
+
+def _refusal(answer: Any) -> str | None:
+    """The node's words when it refused an ``eth_sendRawTransaction`` answered with ``answer``."""
+    error = answer.get("error") if isinstance(answer, dict) else None
+    if not error:
+        return None
+    return error.get("message", str(error)) if isinstance(error, dict) else str(error)
 
 
 def _next_base_fee(block: Any) -> int:

@@ -11,6 +11,7 @@ from ape.exceptions import ContractLogicError, CustomError
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
+from web3 import Web3
 
 DAY = 86_400
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -79,3 +80,16 @@ def field(word: int, offset: int, bits: int, *, signed: bool = False) -> int:
     """Bits `offset` to `offset + bits` of a storage word (Solidity packs from the low end)."""
     value = (word >> offset) & ((1 << bits) - 1)
     return value - (1 << bits) if signed and value >> (bits - 1) else value
+
+
+@contextmanager
+def manual_mining(w3: Web3) -> Iterator[None]:
+    """Automine off for the block: blocks come only from `mine(w3)`. The next block's base fee is put
+    back on exit (Ape's snapshot revert does not restore anvil's fee state)."""
+    base_fee = w3.eth.get_block("pending")["baseFeePerGas"]
+    w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        yield
+    finally:
+        w3.provider.make_request("evm_setAutomine", [True])
+        w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(base_fee)])

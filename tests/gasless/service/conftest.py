@@ -170,19 +170,6 @@ def api_client(relayer: Relayer) -> Iterator[httpx.Client]:
         relayer.journal.store.close()
 
 
-@contextmanager
-def manual_mining(w3: Web3) -> Iterator[None]:
-    """Automine off for the block: blocks come only from `mine(w3)`. The next block's base fee is put
-    back on exit (Ape's snapshot revert does not restore anvil's fee state)."""
-    base_fee = w3.eth.get_block("pending")["baseFeePerGas"]
-    w3.provider.make_request("evm_setAutomine", [False])
-    try:
-        yield
-    finally:
-        w3.provider.make_request("evm_setAutomine", [True])
-        w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(base_fee)])
-
-
 def mine(w3: Web3, blocks: int = 1) -> None:
     for _ in range(blocks):
         w3.provider.make_request("evm_mine", [])

@@ -7,7 +7,6 @@ once), the relayer's nonces are contiguous and its journal reconciles with the c
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -24,13 +23,14 @@ from keepers.gasless.journal import RelayJournal
 from keepers.gasless.signer import prepare
 from keepers.store.db import Store
 from tests.faults.invariants import check_sender
+from tests.faults.matrix import FULL, through_outage
 from tests.faults.proxy import CutAt, TcpProxy
+from tests.support import manual_mining
 
-from .conftest import manual_mining, mine
+from .conftest import mine
 from .test_cli import LISTENING, environment
 
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
-FULL = bool(os.environ.get("LAPIDARY_FAULTS_FULL"))
 GASLESS_POINTS = [
     "gasless.admitted",
     "sender.journaled",
@@ -40,7 +40,6 @@ GASLESS_POINTS = [
     "gasless.settled",
 ]
 KILL_POINTS = GASLESS_POINTS if FULL else ["gasless.sent"]
-OUTAGE_SECONDS = 30 if FULL else 1.5
 
 
 def relay_until_final(relayer, request_id: str, ticks: int = 40, mined=None) -> dict:
@@ -199,15 +198,7 @@ def test_the_node_unreachable_while_a_request_goes_out(chain, make, w3, child, d
         signed = prepare(w3, user, child.address, service_campaign.claim_data(user.address))
         request_id = relayer.accept(json.dumps(signed.to_json()).encode(), "127.0.0.1")
         relayer.submitter.tick()  # journaled, then the node vanished
-        failures = 0
-        deadline = time.monotonic() + OUTAGE_SECONDS
-        while time.monotonic() < deadline:
-            try:
-                relayer.submitter.tick()
-            except OSError:
-                failures += 1
-            time.sleep(0.5)
-        assert failures > 0
+        assert through_outage(relayer.submitter.tick) > 0
         proxy.open()
         assert relay_until_final(relayer, request_id, mined=chain.mine)["status"] == "mined"
     finally:

@@ -11,8 +11,9 @@ import httpx
 from keepers.chain.fees import FeePolicy
 from keepers.gasless.request import SignedRequest
 from keepers.gasless.signer import prepare
+from tests.support import manual_mining
 
-from .conftest import api_client, manual_mining, mine, serving
+from .conftest import api_client, mine, serving
 
 FINAL = ("mined", "failed")
 

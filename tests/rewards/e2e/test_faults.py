@@ -25,16 +25,16 @@ from keepers.rewards.journal import RewardsJournal
 from keepers.store.db import Store
 from keepers.world.settings import keeper_environment
 from tests.faults.invariants import check_sender
+from tests.faults.matrix import FULL, through_outage
 from tests.faults.proxy import CutAt, TcpProxy
+from tests.support import manual_mining
 
 from .conftest import E18, TIMELOCK, run_keeper
 
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
-FULL = bool(os.environ.get("LAPIDARY_FAULTS_FULL"))
 REWARDS_POINTS = ["rewards.computed", "sender.journaled", "sender.broadcast", "rewards.sent", "sender.mined"]
 # `make test` kills a process at the boundary right after the write-ahead; `make test-faults` at all.
 KILL_POINTS = REWARDS_POINTS if FULL else ["rewards.sent"]
-OUTAGE_SECONDS = 30 if FULL else 1.5
 ROOT_POSTED = abi("MerkleRewardsFacet").event("RootPosted")
 
 
@@ -150,16 +150,6 @@ def _mine_until(chain, done, timeout: float, step: int = 0) -> None:
         time.sleep(0.3)
 
 
-@contextmanager
-def manual_mining(w3: Web3):
-    """Blocks only when the test mines (a transaction can sit in the pool, or be dropped from it)."""
-    w3.provider.make_request("evm_setAutomine", [False])
-    try:
-        yield
-    finally:
-        w3.provider.make_request("evm_setAutomine", [True])
-
-
 def _mine(w3: Web3, seconds: int = 0) -> int:
     if seconds:
         timestamp = w3.eth.get_block("latest")["timestamp"] + seconds
@@ -207,16 +197,12 @@ def test_the_node_unreachable_while_the_root_goes_out(chain, keeper, ended_epoch
         report = k.on_block(chain.blocks.height)  # journaled, then the node vanished: not broadcast
         assert outage.cut and report.posted == [(ended_epoch.campaign, 1)]
         assert "not broadcast yet" in k.sender.journal.of_sender(k.bot.address)[0].error
-        failures = 0
-        deadline = time.monotonic() + OUTAGE_SECONDS
-        while time.monotonic() < deadline:
+
+        def block() -> None:
             chain.mine()
-            try:
-                k.on_block(chain.blocks.height)
-            except OSError:
-                failures += 1
-            time.sleep(0.5)
-        assert failures > 0
+            k.on_block(chain.blocks.height)
+
+        assert through_outage(block) > 0
         proxy.open()
         run_keeper(chain, k, 1, [ended_epoch.campaign])
         check(k, ended_epoch.campaign, start)

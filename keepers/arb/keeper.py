@@ -243,8 +243,10 @@ class ArbKeeper:
             self.sender.abandon(self._sent_txs(ids), "no relay accepted the bundle")
 
     def _sent_txs(self, opportunity_ids: list[int]) -> list[SentTx]:
-        found = [self.sender.journal.latest(bundle_purpose(i)) for i in opportunity_ids]
-        return [tx for tx in found if tx is not None and not tx.settled]
+        """The opportunities' transactions still unsettled, in the order given (one query)."""
+        purposes = [bundle_purpose(i) for i in opportunity_ids]
+        found = self.sender.journal.latest_of(purposes)
+        return [found[p] for p in purposes if p in found and not found[p].settled]
 
     def _resend_unsent(self, head: int) -> None:
         """Bundles journaled before a crash but never sent: to the relays, if their blocks are ahead."""

@@ -4,7 +4,8 @@ One `on_block(n)` call does, in order:
 1. let the bot's TxSender settle its transactions (receipts, expired bundles, freed nonces), then
    settle earlier bundles from it, so nothing that landed is sent again;
 2. apply blocks' logs to the pool registry (new pools, new states);
-3. re-size only the cycles through pools that changed;
+3. re-bound only the cycles through pools that changed, found around them (new pools join the
+   search one by one: nothing is rebuilt);
 4. unless a bundle is still in flight, take the best non-conflicting opportunities: simulate the
    exact call, drop on revert or on any difference from the prediction, and have the TxSender
    sign them with consecutive nonces from the bot's one reservation (journaled before anything
@@ -114,23 +115,29 @@ class ArbKeeper:
         self.registry.load()
         self.registry.backfill(head, on_progress)
         self.registry.read_states(head)
-        self._rebuild_search(head)
+        self._build_search(head)
         self.sender.start()
         self.settle(head)
         self._resend_unsent(head)
         self.block = head
 
-    def _rebuild_search(self, block: int) -> None:
-        new = set(self.registry.pools) - self._checked
-        if self.plan.only_pools is not None:
-            new &= self.plan.only_pools
-        self.enabled |= {pool for pool in new if self.executor.pool_enabled(pool, block)}
-        self._checked |= new
-        base_fee = self._base_fee(block)
-        params = SizingParams(base_fee_wei=base_fee, gas=self.plan.gas, loan=self.plan.loan)
+    def _build_search(self, block: int) -> None:
+        """The search over every enabled pool, from scratch (start-up only)."""
+        self._enable(set(self.registry.pools), block)
+        params = SizingParams(base_fee_wei=self._base_fee(block), gas=self.plan.gas, loan=self.plan.loan)
         pools = [state for address, state in self.registry.states.items() if address in self.enabled]
         self.search = ArbSearch(pools, self.plan.base_token, params, self.plan.max_hops)
         self.search.refresh_all()
+
+    def _enable(self, pools: set[str], block: int) -> set[str]:
+        """Which of these pools, not seen before, the child diamond will trade; returns them."""
+        new = pools - self._checked if self._checked else set(pools)
+        if self.plan.only_pools is not None:
+            new &= self.plan.only_pools
+        enabled = {pool for pool in new if self.executor.pool_enabled(pool, block)}
+        self.enabled |= enabled
+        self._checked |= new
+        return enabled
 
     def _base_fee(self, block: int) -> int:
         return int(self.w3.eth.get_block(block).get("baseFeePerGas", 0))
@@ -142,19 +149,17 @@ class ArbKeeper:
         report = BlockReport(head)
         self.sender.poll(head)
         self.settle(head, report)
-        known = set(self.registry.pools)
         changed = self.registry.sync(head)
         report.changed_pools = len(changed)
-        if set(self.registry.pools) != known:
-            self._rebuild_search(head)  # new pools: their cycles must be enumerated
-        else:
-            assert self.search is not None
-            # Profit is net of gas at this block's base fee: re-price before looking at changes.
-            self.search.set_base_fee(self._base_fee(head))
-            tradable = changed & self.enabled
-            if tradable:
-                self.search.apply(self.registry.states[a] for a in tradable)
-                self.search.refresh(tradable)
+        assert self.search is not None
+        # Profit is net of gas at this block's base fee: re-price before looking at changes.
+        self.search.set_base_fee(self._base_fee(head))
+        new = self._enable(changed, head)  # pools discovered in these blocks are among the changed
+        tradable = (changed & self.enabled) - new
+        if tradable:
+            self.search.refresh(self.search.apply(self.registry.states[a] for a in tradable))
+        if new:  # their cycles are found around them: nothing is rebuilt
+            self.search.add_pools(self.registry.states[a] for a in sorted(new))
         self.block = head
         self._submit(head, report)
         self.journal.heartbeat(head)

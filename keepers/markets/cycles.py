@@ -2,14 +2,14 @@
 
 A ``Hop`` names a pool by address and a direction; it holds no state, so a cycle stays
 valid while its pools' states change block by block (states live in a mapping from
-address to ``V2Pool``/``V3Pool``). ``CycleIndex`` maps each pool to the cycles that
-use it: a block that changed pools K needs to look only at ``index.touching(K)``.
+address to ``V2Pool``/``V3Pool``). ``enumerate_cycles`` lists every cycle at once: the
+reference the on-demand search (``search.ArbSearch``) is tested against.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -98,47 +98,3 @@ def enumerate_cycles(pools: Iterable[Pool], base_token: str, max_hops: int = 3) 
             for last in home.get(b, ()):
                 cycles.append(Cycle((first, middle, last)))
     return cycles
-
-
-class CycleIndex:
-    """Cycles by id, and for each pool address the ids of the cycles that swap through it."""
-
-    def __init__(self, cycles: Iterable[Cycle] = ()):
-        self._cycles: list[Cycle] = []
-        self._by_pool: dict[str, list[int]] = defaultdict(list)
-        for cycle in cycles:
-            self.add(cycle)
-
-    def add(self, cycle: Cycle) -> int:
-        """Index one more cycle; returns its id."""
-        cycle_id = len(self._cycles)
-        self._cycles.append(cycle)
-        for pool in cycle.pools:
-            self._by_pool[pool].append(cycle_id)
-        return cycle_id
-
-    @property
-    def cycles(self) -> Sequence[Cycle]:
-        return self._cycles
-
-    def __len__(self) -> int:
-        return len(self._cycles)
-
-    def ids_of(self, pool: str) -> Sequence[int]:
-        """Ids of the cycles through one pool, ascending."""
-        return self._by_pool.get(pool, ())
-
-    def ids_touching(self, pools: Iterable[str]) -> list[int]:
-        """Ids of the cycles through any of ``pools``, ascending, each once."""
-        return sorted(self.id_set_touching(pools))
-
-    def id_set_touching(self, pools: Iterable[str]) -> set[int]:
-        """Ids of the cycles through any of ``pools``, as a set (no ordering cost)."""
-        ids: set[int] = set()
-        for pool in pools:
-            ids.update(self._by_pool.get(pool, ()))
-        return ids
-
-    def touching(self, pools: Iterable[str]) -> list[Cycle]:
-        """The cycles a change of ``pools`` can affect."""
-        return [self._cycles[i] for i in self.ids_touching(pools)]

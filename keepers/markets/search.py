@@ -1,22 +1,34 @@
-"""Incremental, lazy cycle search: after a block, re-bound only the cycles through the pools it
-changed, and size exactly only what the best non-conflicting selection needs.
+"""Arbitrage search that scales to mainnet: cycles are found on demand around the pools a block
+changed, bounded, and sized exactly only when the selection needs them.
 
-``ArbSearch`` holds the latest state of every pool and every cycle through the base token
-(``CycleIndex``). A block's logs become new pool states (``apply``); ``refresh`` then looks at
-the cycles touching those pools and nothing else. Cycles elsewhere keep what was known of
-them: none of their inputs changed.
+Nothing is enumerated up front. A cycle is two or three hops from the base token back to it
+(``base -> a -> base`` or ``base -> a -> b -> base``), named by the ids of its hops. The
+search keeps, per pool, its two hops' data, and per token the hops that leave it and enter
+it. A block's logs become new pool states (``apply``); ``refresh`` then enumerates the cycles
+through those pools, and only those: a cycle elsewhere keeps what was known of it, since
+none of its inputs changed. Pools join and leave the search one by one (``add_pools``,
+``remove_pools``), at the cost of refreshing the cycles through them.
 
-Each touched cycle first meets two filters that cannot drop a cycle that pays:
+Filters, none of which can drop a cycle that pays:
 
 1. every hop carries an integer upper bound on log base 1.0001 of its marginal rate (the
    ``tick`` of the rate, from ``TickMath``); a cycle whose bounds sum to at most the loan
-   fee's log cannot pay (out/in never beats the product of marginal rates);
+   fee's log cannot pay (out/in never beats the product of marginal rates). Enumeration is
+   pruned by the same sum: per token, the best bound of a hop to and from the base token is
+   kept exactly, and the best two-hop path to (and from) the base token is kept as an upper
+   bound (raised whenever a hop's bound rises, made exact again whenever the token's paths
+   are enumerated). A changed hop whose best completion cannot clear the threshold costs
+   O(1), so a block costs time in proportion to what it dislocates, not to the pools'
+   degrees (a hub token with thousands of pools is walked only when a hop into it moved
+   far enough for some path through it to pay);
 2. every hop carries a map at or above its output (``sizing.hop_ceiling_map``); composed,
    they give the exact marginal-rate product and a ceiling on the cycle's profit at any
-   size, which must beat the cycle's gas cost.
+   size. A cycle whose ceiling cannot pay its gas at the *gate* fee is kept dormant, ordered
+   by the base fee at which it would, so a falling base fee wakes exactly the cycles it can
+   change.
 
-Survivors are *candidates*, each with that ceiling less its gas as an upper bound on its net
-profit. Exact sizing (``sizing.size_cycle``) is the expensive step, and it is deferred:
+Survivors of both are *candidates*, each with that ceiling less its gas as an upper bound on
+its net profit. Exact sizing (``sizing.size_cycle``) is the expensive step, and it is deferred:
 ``select`` runs the greedy selection (best net profit first, no two sharing a pool) as a
 branch and bound over a priority queue holding each candidate by its bound, or by its exact
 net profit once sized. Popping a bound sizes that cycle and queues the result; popping an
@@ -26,7 +38,10 @@ broken by the pools, which only the sized cycle shows). A candidate that shares 
 an opportunity already picked is skipped unsized: the greedy skips it whatever it pays. The
 selection stops at ``limit`` picks, so it is the eager one (every candidate sized, then
 greedy: ``select_eager``) to the object, with only the cycles whose bounds reach into it sized.
-A sizing is kept until one of the cycle's pools changes or the base fee falls below the gate.
+A sizing is kept until one of the cycle's pools changes or the gate fee falls.
+
+Memory holds the pools, their hops and the few cycles that pass the log-rate filter: it grows
+with pools, not with cycles (``stats()`` reports it).
 """
 
 from __future__ import annotations
@@ -34,10 +49,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
-from heapq import heapify, heappop, heappush
-from math import isqrt
+from heapq import heapify, heappop, heappush, nlargest
+from math import expm1, inf, isqrt, log
 
-from keepers.markets.cycles import Cycle, CycleIndex, Hop, Pool, enumerate_cycles, hops_of
+from keepers.markets.cycles import Cycle, Hop, Pool, hops_of
 from keepers.markets.sizing import (
     Opportunity,
     SizingParams,
@@ -92,15 +107,101 @@ def loan_fee_log_floor(loan_fee_bps: int) -> int:
     return _tick_at(isqrt(((BPS + loan_fee_bps) << 192) // BPS)) - 1
 
 
+NONE = -(1 << 62)  # the best bound of no path at all
+CAP_SLACK = 6  # ticks: how far a token's best hop to or from the base may rise before its neighbours hear of it
+
+Key = tuple[int, int, int]  # a cycle's hop ids: (first, middle, last), or (first, last, 0) for two hops
+LN_TICK = log(1.0001)
+RATE_SLACK = 5  # a hop's log-rate bound is at most this far above its exact log: bound - 5 is below it
+PRUNE_DIVISOR = 4  # cycles that cannot pay their gas even at a quarter of the gate fee are never kept
+PRUNE_MARGIN = 0.01  # 1% on the float bound: far beyond the error of a few logs and exps
+HOT_KEEP = 8  # a token's paths kept hot when its paths are split, at least ...
+HOT_SHARE = 16  # ... and one in this many (a hub's stale and dislocated pools are many)
+HOT_LIMIT = 64  # hot paths a token may gather beyond those before they are split again
+HUB_DEGREE = 256  # a token with more paths through it is a hub: its neighbours look its bound up instead
+
+
+def _ln_rate_floor(weight: int) -> float:
+    """At or below ln of the rate of a hop whose log-rate bound is ``weight``: the bound is within
+    ``RATE_SLACK`` of the exact log inside TickMath's range; outside it, nothing is known below."""
+    return (weight - RATE_SLACK) * LN_TICK if MIN_TICK + 1 < weight < ALWAYS else -inf
+
+
+def can_pay(ln_depth: float, weight: int, ln_floor: float) -> bool:
+    """Whether a cycle with total log-rate bound ``weight`` and depth at most ``e ** ln_depth`` (its composed
+    ceiling map's M / N, in base-token units) may make ``e ** ln_floor``.
+
+    The best profit of ``x -> K x / (M + N x)`` less ``(1 + fee) x`` is ``(M / N) (sqrt(K / M) - sqrt(1 + fee))**2``,
+    at most ``(M / N) (sqrt(r) - 1)**2`` with ``r = K / M <= 1.0001 ** weight``; a 1% margin covers the
+    floats' rounding. Used only to prune: an exact ceiling is computed for what passes.
+    """
+    if weight > 40_000:  # a rate above e**4: never pruned (and no overflow)
+        return True
+    if weight <= 0:
+        return False
+    excess = expm1(weight * LN_TICK / 2)
+    return ln_depth + 2 * log(excess) + PRUNE_MARGIN >= ln_floor
+
+
+class PathBounds:
+    """Upper bounds on each token's 2-hop paths to (or from) the base token, in one direction.
+
+    A token's paths (each of its hops to another token, completed by that token's best hop to or
+    from the base) are split in two: a few *hot* ones, bounded by ``hot[token]``, and the rest,
+    bounded by ``cold[token]``. A path whose bound rises above the cold bound turns hot, so the
+    dislocated few (a shocked or stale pool) never loosen the bound of the many at equilibrium:
+    a changed hop walks a token's hot paths when it may complete one of them, and all of its
+    paths only when it may complete a cold one (which splits them again).
+    """
+
+    def __init__(self) -> None:
+        self.hot_ids: dict[str, set[int]] = {}
+        self.hot: dict[str, int] = {}
+        self.cold: dict[str, int] = {}
+        self.limit: dict[str, int] = {}
+
+    def raise_(self, token: str, hop_id: int, value: int) -> bool:
+        """A path's bound is now ``value``; returns True when the token's hot paths should be split again."""
+        ids = self.hot_ids.get(token)
+        if ids is not None and hop_id in ids:
+            if value > self.hot.get(token, NONE):
+                self.hot[token] = value
+            return False
+        if value <= self.cold.get(token, NONE):
+            return False
+        if ids is None:
+            ids = self.hot_ids[token] = set()
+        ids.add(hop_id)
+        if value > self.hot.get(token, NONE):
+            self.hot[token] = value
+        return len(ids) > self.limit.get(token, HOT_LIMIT)
+
+    def split(self, token: str, paths: list[tuple[int, int]]) -> None:
+        """Split a token's paths, (bound, hop id) each: the best few hot, the rest cold."""
+        keep = max(HOT_KEEP, len(paths) // HOT_SHARE)
+        top = nlargest(keep + 1, paths)
+        hot = top[:keep]
+        self.hot_ids[token] = {hop_id for _, hop_id in hot}
+        self.hot[token] = hot[0][0] if hot else NONE
+        self.cold[token] = top[keep][0] if len(top) > keep else NONE
+        self.limit[token] = keep + HOT_LIMIT
+
+    def discard(self, token: str, hop_id: int) -> None:
+        ids = self.hot_ids.get(token)
+        if ids is not None:
+            ids.discard(hop_id)
+
+
 class ArbSearch:
-    """Every 2- and 3-hop cycle through ``base_token``, bounded against the latest pool states and
-    sized on demand (see the module docstring).
+    """Every 2- and 3-hop cycle through ``base_token``, found on demand around changed pools, bounded
+    against the latest pool states and sized when the selection needs it (see the module docstring).
 
     ``params.base_fee_wei`` is the current base fee; ``set_base_fee`` follows it block by block.
     Cycles are sized against a *gate* fee ``base_fee_headroom_bps`` below it (EIP-1559 lets the
     base fee fall 12.5% a block) and priced at the current fee: the best input does not depend
-    on gas, so a new base fee at or above the gate only re-prices what was sized, and only a
-    fall below the gate makes every cycle worth looking at again.
+    on gas, so a new base fee at or above the gate only re-prices what was sized, and a fall
+    below the gate wakes the dormant cycles that pay their gas at the new gate and forgets the
+    sizings that did not pay at the old one.
     """
 
     def __init__(
@@ -111,90 +212,182 @@ class ArbSearch:
         max_hops: int = 3,
         base_fee_headroom_bps: int = 1_250,
     ):
+        if not 2 <= max_hops <= 3:
+            raise ValueError("cycles of 2 or 3 hops are supported")
         self.base_token = base_token
         self.params = params
+        self.max_hops = max_hops
         self._headroom_bps = base_fee_headroom_bps
-        self.pools: dict[str, Pool] = {pool.address: pool for pool in pools}
-        self.index = CycleIndex(enumerate_cycles(self.pools.values(), base_token, max_hops))
-        # Hops as small ints for the filter loop; id 0 is a neutral hop padding 2-hop cycles to 3.
-        self._hop_ids: dict[Hop, int] = {}
+        self.pools: dict[str, Pool] = {}
+        # Per hop id (0 is a neutral hop padding 2-hop cycles to 3): the hop, its pool, tokens,
+        # log-rate bound, ceiling map and gas units.
+        self._hops: list[Hop | None] = [None]
+        self._hop_pool: list[str] = [""]
+        self._hop_in: list[str] = [""]
+        self._hop_out: list[str] = [""]
         self._weights: list[int] = [0]
         self._maps: list[tuple[int, int, int]] = [(1, 1, 0)]
+        self._hop_gas: list[int] = [0]
+        self._ln_depth: list[float] = [inf]  # ln(M / N) of the hop's ceiling map, in its input token's units
         self._pool_hops: dict[str, tuple[int, int]] = {}
-        for pool in self.pools.values():
-            ids = []
-            for hop in hops_of(pool):
-                self._hop_ids[hop] = len(self._weights)
-                ids.append(len(self._weights))
-                self._weights.append(NEVER)
-                self._maps.append((0, 1, 0))
-            self._pool_hops[pool.address] = (ids[0], ids[1])
-            self._rate(pool)
-        self._cycle_hops: list[tuple[int, int, int]] = [
-            (*(self._hop_ids[h] for h in cycle.hops), 0)[:3]  # type: ignore[misc]
-            for cycle in self.index.cycles
-        ]
-        self._gas_units: list[int] = [params.gas.units(cycle, self.pools) for cycle in self.index.cycles]
+        # Per token: hops from the base to it (away), from it to the base (home), and between it and
+        # tokens other than the base (out of it, into it).
+        self._away: dict[str, list[int]] = {}
+        self._home: dict[str, list[int]] = {}
+        self._out: dict[str, list[int]] = {}
+        self._in: dict[str, list[int]] = {}
+        # Per token: the best bound of its away and home hops (exact), the caps its neighbours were
+        # told of (at or above them), and upper bounds on its 2-hop paths home (t -> x -> base) and
+        # from the base (base -> x -> t).
+        self._best_away: dict[str, int] = {}
+        self._best_home: dict[str, int] = {}
+        self._worst_away: dict[str, int] = {}  # the least bound of a hop from the base to the token
+        self._depth_away: dict[str, float] = {}  # the most ln depth of a hop from the base to the token
+        self._depth_home: dict[str, float] = {}  # ... and of a hop from the token to the base
+        self._cap_away: dict[str, int] = {}
+        self._cap_home: dict[str, int] = {}
+        self._paths_home = PathBounds()  # t -> x -> base
+        self._paths_away = PathBounds()  # base -> x -> t
+        # Hubs (thousands of neighbours) do not tell each neighbour when their best hop to (from) the
+        # base rises: each neighbour keeps its hops into (out of) hubs and looks the hubs' caps up.
+        self._hubs_home: set[str] = set()
+        self._hubs_away: set[str] = set()
+        self._via_hub_home: dict[str, list[int]] = {}  # t -> its hops t -> hub, hub a home hub
+        self._via_hub_away: dict[str, list[int]] = {}  # t -> its hops hub -> t, hub an away hub
         self._threshold = loan_fee_log_floor(params.loan.fee_bps)
+        self._min_units = params.gas.base + 2 * min(params.gas.per_v2_hop, params.gas.per_v3_hop)
         self._set_gate(params.base_fee_wei)
-        # candidate cycle id -> ceiling on its profit net of the loan fee, before gas (passes the gate fee)
-        self._ceilings: dict[int, int] = {}
-        self._sized: dict[int, Opportunity | None] = {}  # candidate id -> sized at the gate fee (None: does not pay)
-        self._opportunities: dict[int, Opportunity] = {}  # sized candidates priced at the current fee, paying
-        # The branch-and-bound queue: (-bound, 0, cycle id, serial) for a candidate not sized yet,
-        # (-net profit, 1, pools, cycle id, opportunity) for a sized one that pays. Entries go stale
+        self._set_prune()
+        # Cycles passing the log-rate filter with a marginal rate above the loan fee, by their
+        # profit ceiling net of the loan fee, before gas: candidates pay their gas at the gate fee,
+        # dormant ones do not (a heap orders them by the gate fee that would wake them).
+        self._ceilings: dict[Key, int] = {}
+        self._dormant: dict[Key, int] = {}
+        self._dormant_heap: list[tuple[int, Key]] = []
+        self._by_pool: dict[str, set[Key]] = {}  # pool -> keys of candidate and dormant cycles through it
+        self._sized: dict[Key, Opportunity | None] = {}  # candidate -> sized at the gate fee (None: does not pay)
+        self._opportunities: dict[Key, Opportunity] = {}  # sized candidates priced at the current fee, paying
+        # The branch-and-bound queue: (-bound, 0, key, serial) for a candidate not sized yet,
+        # (-net profit, 1, pools, key, opportunity) for a sized one that pays. Entries go stale
         # (a pool changed, the cycle got sized) and are dropped when popped; ``_serials`` holds the
         # serial of each unsized candidate's live entry.
         self._queue: list[tuple] = []
-        self._serials: dict[int, int] = {}
+        self._serials: dict[Key, int] = {}
         self._serial = 0
         self.sizings = 0  # exact sizings done so far (``sizing.size_cycle`` calls)
+        for pool in pools:
+            self._register(pool)
+        for address in self.pools:
+            self._rate(self.pools[address], propagate=False)
+        self._exact_bests()
 
-    # --- state ----------------------------------------------------------------------------------
+    # --- pools ----------------------------------------------------------------------------------
 
-    def _set_gate(self, base_fee_wei: int) -> None:
-        self._gate_fee = base_fee_wei * (BPS - self._headroom_bps) // BPS
-        self._gate_params = replace(self.params, base_fee_wei=self._gate_fee)
+    def _register(self, pool: Pool) -> None:
+        """Give a pool's two hops ids and place them in the token graph (no bounds yet)."""
+        if pool.address in self.pools:
+            raise ValueError(f"pool {pool.address} is already in the search")
+        self.pools[pool.address] = pool
+        base, gas = self.base_token, self.params.gas
+        hop_gas = gas.per_v2_hop if isinstance(pool, V2Pool) else gas.per_v3_hop
+        ids = []
+        for hop in hops_of(pool):
+            hop_id = len(self._hops)
+            ids.append(hop_id)
+            self._hops.append(hop)
+            self._hop_pool.append(pool.address)
+            self._hop_in.append(hop.token_in)
+            self._hop_out.append(hop.token_out)
+            self._weights.append(NEVER)
+            self._maps.append((0, 1, 0))
+            self._hop_gas.append(hop_gas)
+            self._ln_depth.append(-inf)
+            if hop.token_in == base:
+                self._away.setdefault(hop.token_out, []).append(hop_id)
+            elif hop.token_out == base:
+                self._home.setdefault(hop.token_in, []).append(hop_id)
+            else:
+                self._out.setdefault(hop.token_in, []).append(hop_id)
+                self._in.setdefault(hop.token_out, []).append(hop_id)
+                if hop.token_out in self._hubs_home:
+                    self._via_hub_home.setdefault(hop.token_in, []).append(hop_id)
+                if hop.token_in in self._hubs_away:
+                    self._via_hub_away.setdefault(hop.token_out, []).append(hop_id)
+        self._pool_hops[pool.address] = (ids[0], ids[1])
 
-    def _price(self, cycle_id: int, sized: Opportunity) -> Opportunity | None:
-        """A cycle sized at the gate fee, priced at the current base fee; None if it does not pay."""
-        base_fee = self.params.base_fee_wei
-        if base_fee == self._gate_fee:
-            return sized
-        gas = self._gas_units[cycle_id] * base_fee
-        net = sized.gross_profit - sized.loan_fee - gas
-        return replace(sized, gas_cost_wei=gas, net_profit=net) if net > 0 else None
+    def add_pools(self, pools: Iterable[Pool]) -> list[str]:
+        """Take pools the search does not know yet and find the cycles through them; returns their addresses.
 
-    def set_base_fee(self, base_fee_wei: int) -> bool:
-        """Follow the block's base fee; returns whether the selection is worth asking for again (the fee
-        moved and some cycle may pay at it).
-
-        At or above the gate fee this re-prices the sized cycles and re-bounds the others; below
-        it, every cycle is re-evaluated against a new gate under the new fee (as ``refresh_all``).
+        Costs the refresh of the cycles through the new pools: nothing else is rebuilt.
         """
-        if base_fee_wei == self.params.base_fee_wei:
-            return False
-        self.params = replace(self.params, base_fee_wei=base_fee_wei)
-        if base_fee_wei < self._gate_fee:
-            self._set_gate(base_fee_wei)
-            self.refresh_all()
-        else:
-            self._opportunities = {
-                cycle_id: priced
-                for cycle_id, sized in self._sized.items()
-                if sized is not None and (priced := self._price(cycle_id, sized)) is not None
-            }
-            self._rebuild_queue()
-        return bool(self._queue)
+        added = []
+        for pool in pools:
+            self._register(pool)
+            added.append(pool.address)
+        for address in added:
+            self._rate(self.pools[address])
+        self.refresh(added)
+        return added
 
-    def _rate(self, pool: Pool) -> None:
+    def remove_pools(self, addresses: Iterable[str]) -> list[str]:
+        """Forget pools (and every cycle through them); returns the addresses that were known."""
+        removed = []
+        for address in addresses:
+            if address not in self.pools:
+                continue
+            self._forget(address)
+            for hop_id in self._pool_hops.pop(address):
+                token_in, token_out = self._hop_in[hop_id], self._hop_out[hop_id]
+                if token_in == self.base_token:
+                    self._away[token_out].remove(hop_id)
+                    self._token_away(token_out)
+                elif token_out == self.base_token:
+                    self._home[token_in].remove(hop_id)
+                    self._token_home(token_in)
+                else:
+                    self._out[token_in].remove(hop_id)
+                    self._in[token_out].remove(hop_id)
+                    self._paths_home.discard(token_in, hop_id)
+                    self._paths_away.discard(token_out, hop_id)
+                    if token_out in self._hubs_home:
+                        self._via_hub_home[token_in].remove(hop_id)
+                    if token_in in self._hubs_away:
+                        self._via_hub_away[token_out].remove(hop_id)
+                # The id stays retired: a hop that cannot trade, in no list.
+                self._hops[hop_id] = None
+                self._weights[hop_id] = NEVER
+                self._maps[hop_id] = (0, 1, 0)
+            del self.pools[address]
+            removed.append(address)
+        return removed
+
+    def apply(self, states: Iterable[Pool]) -> list[str]:
+        """Take new states of known pools (from a block's Sync/Swap logs); returns their addresses.
+
+        States of pools the search does not know are ignored: ``add_pools`` takes new pools.
+        """
+        changed = []
+        pools = self.pools
+        for state in states:
+            if state.address in pools:
+                pools[state.address] = state
+                self._rate(state)
+                changed.append(state.address)
+        return changed
+
+    # --- bounds of hops and paths ---------------------------------------------------------------
+
+    def _rate(self, pool: Pool, propagate: bool = True) -> None:
         """Recompute the hop data of one pool: ceiling maps and log-rate bounds of both directions."""
         zero_for_one, one_for_zero = self._pool_hops[pool.address]
-        forward, backward = hops_of(pool)
         if isinstance(pool, V2Pool):
             if pool.reserve0 <= 0 or pool.reserve1 <= 0:
                 self._maps[zero_for_one] = self._maps[one_for_zero] = (0, 1, 0)
                 self._weights[zero_for_one] = self._weights[one_for_zero] = NEVER
+                self._ln_depth[zero_for_one] = self._ln_depth[one_for_zero] = -inf
+                if propagate:
+                    self._raised(zero_for_one)
+                    self._raised(one_for_zero)
                 return
             fee_log = _fee_log_ceiling(BPS - pool.fee_bps, BPS)
             # log1.0001(reserve1 / reserve0) from one tick; out of TickMath's range, per direction
@@ -202,32 +395,340 @@ class ArbSearch:
         else:
             fee_log = _fee_log_ceiling(FEE_DENOMINATOR - pool.fee, FEE_DENOMINATOR)
             tick = _price_tick(pool.sqrt_price_x96)
+        forward, backward = self._hops[zero_for_one], self._hops[one_for_zero]
         for hop_id, hop in ((zero_for_one, forward), (one_for_zero, backward)):
-            ceiling = hop_ceiling_map(pool, hop)
+            ceiling = hop_ceiling_map(pool, hop)  # type: ignore[arg-type]
             self._maps[hop_id] = (ceiling.k, ceiling.m, ceiling.n)
+            self._ln_depth[hop_id] = (
+                -inf if ceiling.k == 0 else inf if ceiling.n == 0 else log(ceiling.m) - log(ceiling.n)
+            )
         if tick is None:
-            self._weights[zero_for_one] = log_rate_ceiling(*marginal_rate(pool, forward))
-            self._weights[one_for_zero] = log_rate_ceiling(*marginal_rate(pool, backward))
+            self._weights[zero_for_one] = log_rate_ceiling(*marginal_rate(pool, forward))  # type: ignore[arg-type]
+            self._weights[one_for_zero] = log_rate_ceiling(*marginal_rate(pool, backward))  # type: ignore[arg-type]
         else:
             # price P of token0 in token1 with t <= log P < t + 1 (+ TickMath's 1e-19): the rates are
             # g * P and g / P, so their logs are below fee_log + t + 2 and fee_log - t + 1.
             self._weights[zero_for_one] = fee_log + tick + 2
             self._weights[one_for_zero] = fee_log - tick + 1
+        if propagate:
+            self._raised(zero_for_one)
+            self._raised(one_for_zero)
 
-    def apply(self, states: Iterable[Pool]) -> list[str]:
-        """Take new states of known pools (from a block's Sync/Swap logs); returns their addresses.
+    def _raised(self, hop_id: int) -> None:
+        """Keep the per-token bounds at or above every path after a hop's bound changed.
 
-        States of pools the search does not know are ignored: a new pool needs its cycles enumerated.
+        A best hop to (from) the base token is exact; when it rises above the cap its neighbours
+        were told of, the path bounds of every token next to it are raised against a new cap
+        ``CAP_SLACK`` above it (so a hub's neighbours hear of it only when it really moved).
+        A hop between two other tokens raises the path bounds of its two ends.
         """
-        changed = []
-        for state in states:
-            if state.address in self.pools:
-                self.pools[state.address] = state
-                self._rate(state)
-                changed.append(state.address)
-        return changed
+        base, weights = self.base_token, self._weights
+        token_in, token_out = self._hop_in[hop_id], self._hop_out[hop_id]
+        if token_in == base:
+            self._token_away(token_out)
+            best = self._best_away[token_out]
+            if best > self._cap_away.get(token_out, NONE):
+                cap = self._cap_away[token_out] = best + CAP_SLACK
+                if self._is_hub(token_out, self._out, self._hubs_away, self._via_hub_away, self._hop_out):
+                    return
+                paths, hop_out = self._paths_away, self._hop_out
+                for m in self._out.get(token_out, ()):
+                    x = hop_out[m]
+                    if paths.raise_(x, m, cap + weights[m]):
+                        self._split_away(x)
+        elif token_out == base:
+            self._token_home(token_in)
+            best = self._best_home[token_in]
+            if best > self._cap_home.get(token_in, NONE):
+                cap = self._cap_home[token_in] = best + CAP_SLACK
+                if self._is_hub(token_in, self._in, self._hubs_home, self._via_hub_home, self._hop_in):
+                    return
+                paths, hop_in = self._paths_home, self._hop_in
+                for m in self._in.get(token_in, ()):
+                    x = hop_in[m]
+                    if paths.raise_(x, m, weights[m] + cap):
+                        self._split_home(x)
+        else:
+            weight = weights[hop_id]
+            if self._paths_home.raise_(token_in, hop_id, weight + self._cap_home.get(token_out, NONE)):
+                self._split_home(token_in)
+            if self._paths_away.raise_(token_out, hop_id, self._cap_away.get(token_in, NONE) + weight):
+                self._split_away(token_out)
 
-    # --- bounds ---------------------------------------------------------------------------------
+    @staticmethod
+    def _is_hub(
+        token: str, adjacent: dict[str, list[int]], hubs: set[str], via: dict[str, list[int]], other_end: list[str]
+    ) -> bool:
+        """Whether the token is a hub (made one now if it has more than ``HUB_DEGREE`` neighbouring hops:
+        each neighbour then keeps its hops to it, to look its cap up)."""
+        if token in hubs:
+            return True
+        hops = adjacent.get(token, ())
+        if len(hops) <= HUB_DEGREE:
+            return False
+        hubs.add(token)
+        for m in hops:
+            via.setdefault(other_end[m], []).append(m)
+        return True
+
+    def _token_away(self, token: str) -> None:
+        """The token's best and worst hop bound and deepest hop from the base (exact; few hops)."""
+        ids, weights, depth = self._away.get(token, ()), self._weights, self._ln_depth
+        self._best_away[token] = max((weights[i] for i in ids), default=NONE)
+        self._worst_away[token] = min((weights[i] for i in ids), default=NONE)
+        self._depth_away[token] = max((depth[i] for i in ids), default=-inf)
+
+    def _token_home(self, token: str) -> None:
+        """The token's best hop bound and deepest hop to the base (exact; few hops)."""
+        ids, weights, depth = self._home.get(token, ()), self._weights, self._ln_depth
+        self._best_home[token] = max((weights[i] for i in ids), default=NONE)
+        self._depth_home[token] = max((depth[i] for i in ids), default=-inf)
+
+    def _split_home(self, token: str) -> None:
+        weights, hop_out, cap_home = self._weights, self._hop_out, self._cap_home
+        paths = [(weights[m] + cap_home.get(hop_out[m], NONE), m) for m in self._out.get(token, ())]
+        self._paths_home.split(token, paths)
+
+    def _split_away(self, token: str) -> None:
+        weights, hop_in, cap_away = self._weights, self._hop_in, self._cap_away
+        paths = [(cap_away.get(hop_in[m], NONE) + weights[m], m) for m in self._in.get(token, ())]
+        self._paths_away.split(token, paths)
+
+    def _exact_bests(self) -> None:
+        """Every per-token bound from scratch (start-up): O(hops)."""
+        for token in self._away:
+            self._token_away(token)
+        for token in self._home:
+            self._token_home(token)
+        self._cap_away = {t: best + CAP_SLACK for t, best in self._best_away.items()}
+        self._cap_home = {t: best + CAP_SLACK for t, best in self._best_home.items()}
+        for token in self._out:
+            self._split_home(token)
+        for token in self._in:
+            self._split_away(token)
+
+    # --- cycles around hops ---------------------------------------------------------------------
+
+    def _cycles_through(self, hop_id: int, keys: set[Key]) -> None:
+        """Add to ``keys`` every cycle through the hop whose log-rate bounds clear the threshold and whose
+        depth may pay the gas of the pruning level (``can_pay``)."""
+        base, weights, threshold, three = self.base_token, self._weights, self._threshold, self.max_hops == 3
+        token_in, token_out, pool = self._hop_in[hop_id], self._hop_out[hop_id], self._hop_pool[hop_id]
+        hop_pool, depth, floor, w = self._hop_pool, self._ln_depth, self._prune_ln, weights[hop_id]
+        d = depth[hop_id]
+        low = _ln_rate_floor(w)  # at or below ln of the hop's rate
+        if token_in == base:  # the first hop: base -> v
+            v = token_out
+            for c in self._home.get(v, ()):
+                total = w + weights[c]
+                if total > threshold and hop_pool[c] != pool and can_pay(min(d, depth[c] - low), total, floor):
+                    keys.add((hop_id, c, 0))
+            paths, cap_home, hop_out = self._paths_home, self._cap_home, self._hop_out
+            via_hubs = self._via_hub_home.get(v, ())
+            hub_best = max((weights[m] + cap_home.get(hop_out[m], NONE) for m in via_hubs), default=NONE)
+            if three and w + max(paths.hot.get(v, NONE), paths.cold.get(v, NONE), hub_best) > threshold:
+                home, best_home, depth_home = self._home, self._best_home, self._depth_home
+                walk_all = w + paths.cold.get(v, NONE) > threshold
+                walked = []
+                for m in self._out.get(v, ()) if walk_all else {*paths.hot_ids.get(v, ()), *via_hubs}:
+                    x = hop_out[m]
+                    wm = weights[m]
+                    walked.append((wm + cap_home.get(x, NONE), m))
+                    s = w + wm
+                    if s + best_home.get(x, NONE) <= threshold:
+                        continue
+                    dm = min(d, depth[m] - low)
+                    low_m = low + _ln_rate_floor(wm)
+                    if not can_pay(min(dm, depth_home.get(x, -inf) - low_m), s + best_home[x], floor):
+                        continue
+                    for c in home[x]:
+                        total = s + weights[c]
+                        if total > threshold and can_pay(min(dm, depth[c] - low_m), total, floor):
+                            keys.add((hop_id, m, c))
+                if walk_all:
+                    paths.split(v, walked)
+                else:  # the hot bound is exact again (against the caps)
+                    paths.hot[v] = max(walked)[0] if walked else NONE
+        elif token_out == base:  # the last hop: u -> base
+            u = token_in
+            for a in self._away.get(u, ()):
+                total = weights[a] + w
+                if total > threshold and hop_pool[a] != pool:
+                    if can_pay(min(depth[a], d - _ln_rate_floor(weights[a])), total, floor):
+                        keys.add((a, hop_id, 0))
+            paths, cap_away, hop_in = self._paths_away, self._cap_away, self._hop_in
+            via_hubs = self._via_hub_away.get(u, ())
+            hub_best = max((cap_away.get(hop_in[m], NONE) + weights[m] for m in via_hubs), default=NONE)
+            if three and max(paths.hot.get(u, NONE), paths.cold.get(u, NONE), hub_best) + w > threshold:
+                away, best_away, worst_away, depth_away = (
+                    self._away,
+                    self._best_away,
+                    self._worst_away,
+                    self._depth_away,
+                )
+                walk_all = paths.cold.get(u, NONE) + w > threshold
+                walked = []
+                for m in self._in.get(u, ()) if walk_all else {*paths.hot_ids.get(u, ()), *via_hubs}:
+                    x = hop_in[m]
+                    wm = weights[m]
+                    walked.append((cap_away.get(x, NONE) + wm, m))
+                    s = wm + w
+                    if best_away.get(x, NONE) + s <= threshold:
+                        continue
+                    # any first hop a: depth <= D_a, D_m / r_a, D_h / (r_a r_m), with r_a at least the worst
+                    low_a = _ln_rate_floor(worst_away[x])
+                    low_am = low_a + _ln_rate_floor(wm)
+                    bound = min(depth_away[x], depth[m] - low_a, d - low_am)
+                    if not can_pay(bound, best_away[x] + s, floor):
+                        continue
+                    for a in away[x]:
+                        total = weights[a] + s
+                        if total <= threshold:
+                            continue
+                        low_a = _ln_rate_floor(weights[a])
+                        low_am = low_a + _ln_rate_floor(wm)
+                        if can_pay(min(depth[a], depth[m] - low_a, d - low_am), total, floor):
+                            keys.add((a, m, hop_id))
+                if walk_all:
+                    paths.split(u, walked)
+                else:
+                    paths.hot[u] = max(walked)[0] if walked else NONE
+        elif three:  # the middle hop: u -> v
+            best_home = self._best_home.get(token_out, NONE)
+            if self._best_away.get(token_in, NONE) + w + best_home > threshold:
+                home = self._home.get(token_out, ())
+                for a in self._away.get(token_in, ()):
+                    s = weights[a] + w
+                    if s + best_home <= threshold:
+                        continue
+                    low_a = _ln_rate_floor(weights[a])
+                    da = min(depth[a], d - low_a)
+                    low_ah = low_a + low
+                    for c in home:
+                        total = s + weights[c]
+                        if total > threshold and can_pay(min(da, depth[c] - low_ah), total, floor):
+                            keys.add((a, hop_id, c))
+
+    def cycles_through(self, addresses: Iterable[str]) -> list[Cycle]:
+        """The cycles through these pools whose log-rate bounds clear the threshold (what ``refresh``
+        bounds), found on demand."""
+        keys: set[Key] = set()
+        for address in addresses:
+            for hop_id in self._pool_hops.get(address, ()):
+                self._cycles_through(hop_id, keys)
+        return [self.cycle_of(key) for key in sorted(keys)]
+
+    def _pools_of(self, key: Key) -> tuple[str, ...]:
+        hop_pool = self._hop_pool
+        return tuple(hop_pool[i] for i in key if i)
+
+    def cycle_of(self, key: Key) -> Cycle:
+        """The cycle a key names."""
+        hops = self._hops
+        return Cycle(tuple(hops[i] for i in key if i))  # type: ignore[misc]
+
+    def key_of(self, cycle: Cycle) -> Key:
+        """The key of a cycle through known pools."""
+        ids = [self._hop_id(hop) for hop in cycle.hops]
+        return (ids[0], ids[1], ids[2] if len(ids) == 3 else 0)
+
+    def _hop_id(self, hop: Hop) -> int:
+        return self._pool_hops[hop.pool][0 if hop.zero_for_one else 1]
+
+    def _units(self, key: Key) -> int:
+        hop_gas = self._hop_gas
+        return self.params.gas.base + hop_gas[key[0]] + hop_gas[key[1]] + hop_gas[key[2]]
+
+    def _forget(self, pool: str) -> None:
+        """Drop every cycle through a pool (its bounds and sizings no longer hold)."""
+        keys = self._by_pool.pop(pool, None)
+        if not keys:
+            return
+        by_pool, hop_pool = self._by_pool, self._hop_pool
+        ceilings, dormant, sized, opportunities, serials = (
+            self._ceilings,
+            self._dormant,
+            self._sized,
+            self._opportunities,
+            self._serials,
+        )
+        for key in keys:
+            for hop_id in key:
+                other = hop_pool[hop_id]
+                if hop_id and other != pool:
+                    others = by_pool.get(other)
+                    if others is not None:
+                        others.discard(key)
+            ceilings.pop(key, None)
+            dormant.pop(key, None)
+            sized.pop(key, None)
+            opportunities.pop(key, None)
+            serials.pop(key, None)
+
+    # --- fees -----------------------------------------------------------------------------------
+
+    def _set_gate(self, base_fee_wei: int) -> None:
+        self._gate_fee = base_fee_wei * (BPS - self._headroom_bps) // BPS
+        self._gate_params = replace(self.params, base_fee_wei=self._gate_fee)
+
+    def _set_prune(self) -> None:
+        """The pruning level: the least gas any cycle pays at a ``PRUNE_DIVISOR``-th of the gate fee."""
+        self._prune_fee = self._gate_fee // PRUNE_DIVISOR
+        floor = self._min_units * self._prune_fee
+        self._prune_ln = log(floor) if floor > 0 else -inf
+
+    def _price(self, key: Key, sized: Opportunity) -> Opportunity | None:
+        """A cycle sized at the gate fee, priced at the current base fee; None if it does not pay."""
+        base_fee = self.params.base_fee_wei
+        if base_fee == self._gate_fee:
+            return sized
+        gas = self._units(key) * base_fee
+        net = sized.gross_profit - sized.loan_fee - gas
+        return replace(sized, gas_cost_wei=gas, net_profit=net) if net > 0 else None
+
+    def set_base_fee(self, base_fee_wei: int) -> bool:
+        """Follow the block's base fee; returns whether the selection is worth asking for again (the fee
+        moved and some cycle may pay at it).
+
+        At or above the gate fee this re-prices the sized cycles and re-bounds the others. Below it,
+        the gate follows the fee down: dormant cycles whose ceiling pays their gas at the new gate
+        become candidates, and cycles sized as not paying at the old gate are sized again when
+        selected. Either way the cost is in proportion to the cycles the fee can change.
+        """
+        if base_fee_wei == self.params.base_fee_wei:
+            return False
+        self.params = replace(self.params, base_fee_wei=base_fee_wei)
+        if base_fee_wei < self._gate_fee:
+            self._set_gate(base_fee_wei)
+            if self._gate_fee < self._prune_fee:
+                # Cycles pruned for depth at the old level may pay now: enumerate again (the fee fell
+                # to under a quarter of the level since it was set: many blocks of falling fees).
+                self._set_prune()
+                self.refresh_all()
+                return bool(self._queue)
+            self._wake()
+            for key in [key for key, sized in self._sized.items() if sized is None]:
+                del self._sized[key]
+        self._opportunities = {
+            key: priced
+            for key, sized in self._sized.items()
+            if sized is not None and (priced := self._price(key, sized)) is not None
+        }
+        self._rebuild_queue()
+        return bool(self._queue)
+
+    def _wake(self) -> None:
+        """Dormant cycles that pay their gas at the (lower) gate fee become candidates."""
+        heap, dormant, ceilings, gate = self._dormant_heap, self._dormant, self._ceilings, self._gate_fee
+        while heap and -heap[0][0] >= gate:
+            _, key = heappop(heap)
+            ceiling = dormant.get(key)
+            if ceiling is None or ceiling // self._units(key) < gate:
+                continue  # stale: the cycle was dropped, or re-bounded lower
+            del dormant[key]
+            ceilings[key] = ceiling  # (it stays indexed by its pools)
+
+    # --- bounds of cycles -----------------------------------------------------------------------
 
     def refresh(self, changed: Iterable[str]) -> None:
         """Re-bound the cycles through ``changed`` pools (their sizings are dropped, nothing is sized).
@@ -235,108 +736,118 @@ class ArbSearch:
         What pays, and how much, is known only for what ``select`` asks for; ``opportunities()``
         sizes every candidate.
         """
-        touched = self.index.id_set_touching(changed)
-        ceilings, sized, opportunities, serials = self._ceilings, self._sized, self._opportunities, self._serials
-        for cycle_id in touched & ceilings.keys():
-            del ceilings[cycle_id]
-            sized.pop(cycle_id, None)
-            opportunities.pop(cycle_id, None)
-            serials.pop(cycle_id, None)
-        entries = self._bound(touched)
+        keys: set[Key] = set()
+        pool_hops = self._pool_hops
+        for address in changed:
+            hop_ids = pool_hops.get(address)
+            if hop_ids is None:
+                continue
+            self._forget(address)
+            self._cycles_through(hop_ids[0], keys)
+            self._cycles_through(hop_ids[1], keys)
+        entries = self._bound(keys)
         queue = self._queue
-        if len(queue) + len(entries) > 2 * (len(serials) + len(opportunities)) + 1_024:
+        if len(queue) + len(entries) > 2 * (len(self._serials) + len(self._opportunities)) + 1_024:
             self._rebuild_queue()  # mostly stale entries: start over from the live ones
         else:
             for entry in entries:
                 heappush(queue, entry)
+        if len(self._dormant_heap) > 2 * len(self._dormant) + 1_024:
+            self._dormant_heap = [(-(c // self._units(k)), k) for k, c in self._dormant.items()]
+            heapify(self._dormant_heap)
 
     def refresh_all(self) -> None:
-        """Re-bound every cycle and drop every sizing (what ``refresh`` avoids)."""
+        """Re-bound every cycle and drop every sizing (what ``refresh`` avoids): every cycle has one
+        first hop, so enumerating around the hops from the base token finds each once."""
         self._ceilings.clear()
+        self._dormant.clear()
+        self._dormant_heap = []
+        self._by_pool.clear()
         self._sized.clear()
         self._opportunities.clear()
         self._serials.clear()
-        self._queue = self._bound(range(len(self.index)))
+        keys: set[Key] = set()
+        for hop_ids in self._away.values():
+            for hop_id in hop_ids:
+                self._cycles_through(hop_id, keys)
+        self._queue = self._bound(keys)
         heapify(self._queue)
 
-    def _bound(self, cycle_ids: Iterable[int]) -> list[tuple]:
-        """Filter ``cycle_ids``, record the survivors' profit ceilings; returns queue entries for those
+    def _bound(self, keys: Iterable[Key]) -> list[tuple]:
+        """Bound cycles that passed the log-rate filter: record each one's profit ceiling (as a candidate,
+        or dormant if it cannot pay its gas at the gate fee); returns queue entries for the candidates
         whose bound on net profit at the current fee is positive."""
-        weights, threshold, cycle_hops = self._weights, self._threshold, self._cycle_hops
-        passing = []
-        for cycle_id in cycle_ids:
-            a, b, c = cycle_hops[cycle_id]
-            if weights[a] + weights[b] + weights[c] > threshold:
-                passing.append(cycle_id)
-        maps, gas_units, gate_fee, base_fee = self._maps, self._gas_units, self._gate_fee, self.params.base_fee_wei
-        ceilings, serials = self._ceilings, self._serials
+        maps, hop_gas, hop_pool, gas_base = self._maps, self._hop_gas, self._hop_pool, self.params.gas.base
+        gate_fee, base_fee = self._gate_fee, self.params.base_fee_wei
+        ceilings, dormant, by_pool, serials = self._ceilings, self._dormant, self._by_pool, self._serials
+        dormant_heap = self._dormant_heap
         loan_factor = BPS + self.params.loan.fee_bps
         serial = self._serial
         entries = []
-        for cycle_id in passing:
-            a, b, c = cycle_hops[cycle_id]
+        for key in keys:
+            a, b, c = key
             k1, m1, n1 = maps[a]
             k2, m2, n2 = maps[b]
             k3, m3, n3 = maps[c]
             k, m = k1 * k2 * k3, m1 * m2 * m3
-            excess = k * BPS - m * loan_factor
-            if excess <= 0:
+            if k * BPS <= m * loan_factor:
                 continue  # the exact marginal rate does not beat the loan fee
             n = m3 * (m2 * n1 + n2 * k1) + n3 * k1 * k2
             if n > 0:
-                # The best profit c M (sqrt(r) - 1)^2 / N (r = K / (c M), c = 1 + fee) is at most
-                # excess^2 / (4 N M C BPS) since sqrt(r) - 1 <= (r - 1) / 2: a check without a root.
-                gas = gas_units[cycle_id] * gate_fee - 2
-                if excess * excess <= gas * 4 * n * m * loan_factor * BPS:
-                    continue  # cannot pay its gas at any size
                 # LinearFractional(k, m, n).max_profit_ceiling(fee_bps) + 1 (as ``max_profit_ceiling``)
                 root = isqrt(k * m * BPS // loan_factor) + 1
                 ceiling = loan_factor * (root - m) ** 2 // (n * m * BPS) + 2
-                if ceiling - 2 < gas:
-                    continue
             else:
                 ceiling = UNBOUNDED
-            ceilings[cycle_id] = ceiling
-            negated = gas_units[cycle_id] * base_fee - ceiling
+            units = gas_base + hop_gas[a] + hop_gas[b] + hop_gas[c]
+            for hop_id in key:
+                if hop_id:
+                    by_pool.setdefault(hop_pool[hop_id], set()).add(key)
+            if ceiling < units * gate_fee:
+                dormant[key] = ceiling
+                heappush(dormant_heap, (-(ceiling // units), key))
+                continue
+            ceilings[key] = ceiling
+            negated = units * base_fee - ceiling
             if negated < 0:
                 serial += 1
-                serials[cycle_id] = serial
-                entries.append((negated, 0, cycle_id, serial))
+                serials[key] = serial
+                entries.append((negated, 0, key, serial))
         self._serial = serial
         return entries
 
     def _rebuild_queue(self) -> None:
         """The queue from the live state alone: unsized candidates by bound at the current fee, sized ones
         that pay by net profit."""
-        base_fee, gas_units, sized = self.params.base_fee_wei, self._gas_units, self._sized
-        serials: dict[int, int] = {}
+        base_fee, sized = self.params.base_fee_wei, self._sized
+        serials: dict[Key, int] = {}
         serial = self._serial
         queue: list[tuple] = []
-        for cycle_id, ceiling in self._ceilings.items():
-            if cycle_id in sized:
+        for key, ceiling in self._ceilings.items():
+            if key in sized:
                 continue
-            negated = gas_units[cycle_id] * base_fee - ceiling
+            negated = self._units(key) * base_fee - ceiling
             if negated < 0:
                 serial += 1
-                serials[cycle_id] = serial
-                queue.append((negated, 0, cycle_id, serial))
-        for cycle_id, opportunity in self._opportunities.items():
-            queue.append((-opportunity.net_profit, 1, opportunity.pools, cycle_id, opportunity))
+                serials[key] = serial
+                queue.append((negated, 0, key, serial))
+        for key, opportunity in self._opportunities.items():
+            queue.append((-opportunity.net_profit, 1, opportunity.pools, key, opportunity))
         heapify(queue)
         self._queue, self._serials, self._serial = queue, serials, serial
 
-    def _size(self, cycle_id: int) -> Opportunity | None:
+    def _size(self, key: Key) -> Opportunity | None:
         """Size a candidate at the gate fee (kept until its pools change); queue it if it pays now."""
-        sized = size_cycle(self.index.cycles[cycle_id], self.pools, self._gate_params)
+        sized = size_cycle(self.cycle_of(key), self.pools, self._gate_params)
         self.sizings += 1
-        self._sized[cycle_id] = sized
-        self._serials.pop(cycle_id, None)  # its bound entry is stale now
+        self._sized[key] = sized
+        self._serials.pop(key, None)  # its bound entry is stale now
         if sized is None:
             return None
-        opportunity = self._price(cycle_id, sized)
+        opportunity = self._price(key, sized)
         if opportunity is not None:
-            self._opportunities[cycle_id] = opportunity
-            heappush(self._queue, (-opportunity.net_profit, 1, opportunity.pools, cycle_id, opportunity))
+            self._opportunities[key] = opportunity
+            heappush(self._queue, (-opportunity.net_profit, 1, opportunity.pools, key, opportunity))
         return opportunity
 
     # --- results --------------------------------------------------------------------------------
@@ -349,20 +860,20 @@ class ArbSearch:
         """
         if limit is not None and limit <= 0:
             return []
-        queue, serials, opportunities, cycles = self._queue, self._serials, self._opportunities, self.index.cycles
+        queue, serials, opportunities = self._queue, self._serials, self._opportunities
         chosen: list[Opportunity] = []
         used: set[str] = set()
         kept: list[tuple] = []  # live entries popped: back into the queue at the end
         while queue and (limit is None or len(chosen) < limit):
             entry = heappop(queue)
             if entry[1] == 0:  # a bound
-                cycle_id = entry[2]
-                if serials.get(cycle_id) != entry[3]:
+                key = entry[2]
+                if serials.get(key) != entry[3]:
                     continue  # stale: its pools changed, or it was sized
-                if not used.isdisjoint(cycles[cycle_id].pools):
+                if not used.isdisjoint(self._pools_of(key)):
                     kept.append(entry)  # after a pick it conflicts with: skipped whatever it pays
                     continue
-                self._size(cycle_id)
+                self._size(key)
                 continue
             opportunity = entry[4]
             if opportunities.get(entry[3]) is not opportunity:
@@ -381,9 +892,9 @@ class ArbSearch:
 
         Sizes every candidate not sized yet (what ``select`` avoids): use it for inspection and tests.
         """
-        for cycle_id in [c for c in self._ceilings if c not in self._sized]:
-            self._size(cycle_id)
-        return sorted(self._opportunities.values(), key=lambda o: -o.net_profit)
+        for key in [k for k in self._ceilings if k not in self._sized]:
+            self._size(key)
+        return sorted(self._opportunities.values(), key=lambda o: (-o.net_profit, o.pools))
 
     def select_eager(self, limit: int | None = None) -> list[Opportunity]:
         """``select`` the eager way: every candidate sized (``opportunities``), then the greedy selection.
@@ -392,15 +903,27 @@ class ArbSearch:
         """
         return select_opportunities(self.opportunities(), limit)
 
-    def net_profit_bound(self, cycle_id: int) -> int | None:
+    def net_profit_bound(self, cycle: Cycle) -> int | None:
         """The bound ``select`` orders an unsized cycle by: at or above its net profit at the current fee,
-        as of the last refresh that touched it; None when the filters dismissed it (it cannot pay)."""
-        ceiling = self._ceilings.get(cycle_id)
-        return None if ceiling is None else ceiling - self._gas_units[cycle_id] * self.params.base_fee_wei
-
-    def cycle(self, cycle_id: int) -> Cycle:
-        return self.index.cycles[cycle_id]
+        as of the last refresh that touched it; None when the filters dismissed it (it cannot pay at
+        the gate fee)."""
+        key = self.key_of(cycle)
+        ceiling = self._ceilings.get(key)
+        return None if ceiling is None else ceiling - self._units(key) * self.params.base_fee_wei
 
     def log_rate_bound(self, hop: Hop) -> int:
         """The filter's bound for a hop: its marginal rate is at most 1.0001 ** bound."""
-        return self._weights[self._hop_ids[hop]]
+        return self._weights[self._hop_id(hop)]
+
+    def stats(self) -> dict[str, int]:
+        """What the search holds: pools, tokens, and the cycles that passed the log-rate filter."""
+        tokens = set(self._away) | set(self._home) | set(self._out) | set(self._in)
+        return {
+            "pools": len(self.pools),
+            "tokens": len(tokens),
+            "candidates": len(self._ceilings),
+            "dormant": len(self._dormant),
+            "sized": len(self._sized),
+            "opportunities": len(self._opportunities),
+            "queue": len(self._queue),
+        }

@@ -1,4 +1,4 @@
-"""Cycle enumeration and the pool -> cycles index, against brute force on small graphs."""
+"""Cycle enumeration, against brute force on small graphs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from keepers.markets.cycles import Cycle, CycleIndex, Hop, enumerate_cycles, hops_of
+from keepers.markets.cycles import Cycle, Hop, enumerate_cycles, hops_of
 from tests.markets.builders import WETH, registries, v2_pool
 from tests.markets.conftest import PURE_SETTINGS
 
@@ -35,19 +35,6 @@ def test_enumeration_is_every_simple_cycle_through_the_base(pools, max_hops):
     assert {c.hops for c in cycles} == _brute_force(pools, WETH, max_hops)
     for cycle in cycles:
         assert cycle.base_token == WETH == cycle.hops[-1].token_out
-
-
-@PURE_SETTINGS
-@given(pools=registries(max_pools=7), data=st.data())
-def test_index_finds_exactly_the_cycles_through_changed_pools(pools, data):
-    cycles = enumerate_cycles(pools, WETH)
-    index = CycleIndex(cycles)
-    changed = data.draw(st.sets(st.sampled_from([p.address for p in pools] + ["elsewhere"])))
-    expected = [c for c in cycles if changed & set(c.pools)]
-    assert index.touching(changed) == expected
-    assert index.id_set_touching(changed) == set(index.ids_touching(changed))
-    for pool in pools:
-        assert all(pool.address in index.cycles[i].pools for i in index.ids_of(pool.address))
 
 
 def test_parallel_pools_give_both_two_hop_orders_and_triangles_both_ways():

@@ -3,12 +3,24 @@ re-evaluating all, and the branch-and-bound selection is the eager one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keepers.markets.cycles import hops_of
-from keepers.markets.search import ALWAYS, ArbSearch, loan_fee_log_floor, log_rate_ceiling
-from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams, marginal_rate, size_cycle
+from keepers.markets.cycles import enumerate_cycles, hops_of
+from keepers.markets.search import ALWAYS, PRUNE_DIVISOR, ArbSearch, loan_fee_log_floor, log_rate_ceiling
+from keepers.markets.sizing import (
+    FlashLoan,
+    GasModel,
+    Opportunity,
+    SizingParams,
+    marginal_rate,
+    max_profit_ceiling,
+    select_opportunities,
+    size_cycle,
+)
 from keepers.markets.uniswap_v2 import V2Pool
 from tests.markets.builders import WETH, registries
 from tests.markets.conftest import PURE_SETTINGS
@@ -70,7 +82,7 @@ def test_filters_never_drop_a_cycle_that_pays(pools):
     search.refresh_all()
     by_pool = {p.address: p for p in pools}
     expected = []
-    for cycle in search.index.cycles:
+    for cycle in enumerate_cycles(pools, WETH):
         found = size_cycle(cycle, by_pool, PARAMS)
         if found is not None:
             expected.append((found.pools, found.amount_in, found.amount_out, found.net_profit))
@@ -164,8 +176,8 @@ def test_bounds_are_at_or_above_the_exact_net_profit(pools, fee):
     search.refresh_all()
     search.set_base_fee(fee)
     paying = {o.pools: o for o in search.opportunities()}
-    for cycle_id, cycle in enumerate(search.index.cycles):
-        bound = search.net_profit_bound(cycle_id)
+    for cycle in enumerate_cycles(pools, WETH):
+        bound = search.net_profit_bound(cycle)
         if cycle.pools in paying:
             assert bound is not None and paying[cycle.pools].net_profit <= bound
 
@@ -229,3 +241,107 @@ def test_selection_sizes_only_the_cycles_whose_bound_reaches_into_it():
     # a block moving e: only the e/f cycle is re-bounded, and select(1) still leaves it unsized
     lazy.refresh(lazy.apply([lazy.pools["e"].with_swap(WETH, 10**17)]))
     assert lazy.select(1) == best and lazy.sizings == 2
+
+
+def _from_scratch(pools, fee: int) -> list[tuple]:
+    """Every cycle enumerated and sized at ``fee``: the re-evaluation the on-demand search avoids."""
+    params = SizingParams(base_fee_wei=fee, gas=PARAMS.gas, loan=PARAMS.loan)
+    by_pool = {p.address: p for p in pools}
+    found = (size_cycle(cycle, by_pool, params) for cycle in enumerate_cycles(pools, WETH))
+    return sorted((o.pools, o.amount_in, o.amount_out, o.net_profit) for o in found if o is not None)
+
+
+@settings(PURE_SETTINGS, max_examples=60)
+@given(start=registries(min_pools=2, max_pools=6), later=registries(min_pools=1, max_pools=4), data=st.data())
+def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, later, data):
+    # Blocks move pools, new pools arrive, old ones leave and the base fee wanders: after each,
+    # the on-demand search holds exactly what enumerating and sizing every cycle finds.
+    later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
+    search = ArbSearch(start, WETH, PARAMS)
+    search.refresh_all()
+    waiting = list(later)
+    for _ in range(data.draw(st.integers(1, 6))):
+        step = data.draw(st.sampled_from(["block", "block", "add", "remove", "fee"]))
+        if step == "block":
+            search.refresh(search.apply(_swaps(data, search, list(search.pools.values()))))
+        elif step == "add" and waiting:
+            count = data.draw(st.integers(1, len(waiting)))
+            search.add_pools(waiting[:count])
+            waiting = waiting[count:]
+        elif step == "remove" and len(search.pools) > 1:
+            search.remove_pools([data.draw(st.sampled_from(sorted(search.pools)))])
+        elif step == "fee":
+            bps = data.draw(st.sampled_from([0, 5_000, 8_000, 9_500, 10_500, 20_000]))
+            search.set_base_fee(max(search.params.base_fee_wei, 10**8) * bps // 10_000)
+        search.select(data.draw(st.integers(1, 3)))  # leaves partial work behind, as a keeper does
+        pools = list(search.pools.values())
+        assert _state(search) == _from_scratch(pools, search.params.base_fee_wei)
+        expected = select_opportunities(search.opportunities())
+        assert _content(search.select()) == _content(expected)
+
+
+def test_pools_are_added_and_removed_without_a_rebuild():
+    from tests.markets.builders import TKA, TKB, v2_pool
+
+    search = ArbSearch([v2_pool("a", WETH, TKA, 10**21, 2 * 10**24)], WETH, PARAMS)
+    search.refresh_all()
+    assert search.opportunities() == []
+    sizings = search.sizings
+    search.add_pools([v2_pool("b", TKA, TKB, 10**24, 10**24), v2_pool("c", TKB, WETH, 2 * 10**24, 105 * 10**19)])
+    assert [o.pools for o in search.select()] == [("a", "b", "c")] and search.sizings == sizings + 1
+    assert search.stats()["pools"] == 3
+    search.remove_pools(["b"])
+    assert search.select() == [] and search.stats()["candidates"] == 0
+    assert search.remove_pools(["b", "unknown"]) == []
+    with pytest.raises(ValueError, match="already in the search"):
+        search.add_pools([v2_pool("a", WETH, TKA, 1, 1)])
+
+
+def test_a_falling_base_fee_wakes_only_the_cycles_it_can_change():
+    from tests.markets.builders import TKA, TKB, v2_pool
+
+    # one small dislocation: its ceiling pays gas only at a low base fee
+    pools = [
+        v2_pool("a", WETH, TKA, 10**19, 10**19),
+        v2_pool("b", TKA, WETH, 10**19, 102 * 10**17),
+        v2_pool("x", WETH, TKB, 10**21, 10**21),
+    ]
+    high = SizingParams(base_fee_wei=3 * 10**9, gas=PARAMS.gas, loan=FlashLoan(0))
+    search = ArbSearch(pools, WETH, high)
+    search.refresh_all()
+    assert search.select() == [] and search.stats()["dormant"] == 1 and search.stats()["candidates"] == 0
+    search.set_base_fee(11 * 10**8)  # its ceiling pays gas at this gate: woken, nothing re-enumerated
+    assert search.stats()["dormant"] == 0 and search.stats()["candidates"] == 1
+    search.set_base_fee(10**6)
+    assert [o.pools for o in search.select()] == [("a", "b")]
+    # at 10**12 it is too shallow to be kept at all; a fall to under a quarter of the gate enumerates again
+    search = ArbSearch(pools, WETH, replace(high, base_fee_wei=10**12))
+    search.refresh_all()
+    assert search.stats()["dormant"] == 0 and search.stats()["candidates"] == 0
+    search.set_base_fee(10**6)
+    assert [o.pools for o in search.select()] == [("a", "b")]
+
+
+@settings(PURE_SETTINGS, max_examples=150)
+@given(pools=registries(max_pools=9, skew_bps=3_000), fee=st.sampled_from([0, 10**9, 10**11]), data=st.data())
+def test_cycles_found_around_changed_pools_are_the_ones_the_filters_keep(pools, fee, data):
+    # Brute force: every cycle through the changed pools whose hop bounds sum above the threshold,
+    # less those too shallow to pay the least gas at the pruning level (their exact ceiling says so).
+    params = SizingParams(base_fee_wei=fee, gas=PARAMS.gas, loan=PARAMS.loan)
+    search = ArbSearch(pools, WETH, params, max_hops=data.draw(st.sampled_from([2, 3])))
+    for _ in range(data.draw(st.integers(0, 3))):  # moved pools leave the path bounds loose, never low
+        search.refresh(search.apply(_swaps(data, search, pools)))
+    changed = data.draw(st.sets(st.sampled_from([p.address for p in pools] + ["elsewhere"])))
+    threshold = loan_fee_log_floor(PARAMS.loan.fee_bps)
+    passing = {
+        cycle.hops: cycle
+        for cycle in enumerate_cycles(search.pools.values(), WETH, search.max_hops)
+        if changed & set(cycle.pools) and sum(search.log_rate_bound(h) for h in cycle.hops) > threshold
+    }
+    found = search.cycles_through(changed)
+    assert len(found) == len({c.hops for c in found})
+    assert {c.hops for c in found} <= set(passing)
+    least_gas = (PARAMS.gas.base + 2 * PARAMS.gas.per_v2_hop) * (fee * 8_750 // 10_000 // PRUNE_DIVISOR)
+    for hops in set(passing) - {c.hops for c in found}:
+        ceiling = max_profit_ceiling(passing[hops], search.pools, PARAMS.loan.fee_bps)
+        assert ceiling is not None and ceiling < least_gas

@@ -108,4 +108,18 @@ class V2Pool:
 
     def with_reserves(self, reserve0: int, reserve1: int) -> V2Pool:
         """The pair as a ``Sync(reserve0, reserve1)`` event left it."""
-        return V2Pool(self.address, self.token0, self.token1, reserve0, reserve1, self.fee_bps)
+        # Once per Sync log: the copy is filled through its slots, without the frozen __init__'s
+        # object.__setattr__ per field (half the cost; the same object).
+        pool = _new(V2Pool)
+        _address(pool, self.address)
+        _token0(pool, self.token0)
+        _token1(pool, self.token1)
+        _reserve0(pool, reserve0)
+        _reserve1(pool, reserve1)
+        _fee_bps(pool, self.fee_bps)
+        return pool
+
+
+_new = object.__new__
+_address, _token0, _token1 = V2Pool.address.__set__, V2Pool.token0.__set__, V2Pool.token1.__set__  # type: ignore[attr-defined]
+_reserve0, _reserve1, _fee_bps = V2Pool.reserve0.__set__, V2Pool.reserve1.__set__, V2Pool.fee_bps.__set__  # type: ignore[attr-defined]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +36,31 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+BULK_ROWS = 10_000  # rows per executemany: bounded memory, few round trips
+
+
+def bulk_upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], update: bool = True) -> None:
+    """Insert `rows` in bulk (one executemany per `BULK_ROWS`); a row whose primary key exists
+    replaces the stored one (`update`) or is left out (not `update`). SQLite and PostgreSQL."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        raise NotImplementedError(f"bulk upsert on {dialect}")
+    statement = insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    if update:
+        changing = {
+            c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys and c.name in rows[0]
+        }
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=changing)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), BULK_ROWS):
+        session.execute(statement, list(rows[start : start + BULK_ROWS]))
 
 
 def _sqlite_pragmas(connection, _record) -> None:

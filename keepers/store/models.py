@@ -35,6 +35,39 @@ class PoolRecord(Base):
     created_block: Mapped[int] = mapped_column(BigInteger)
 
 
+class PoolStateRecord(Base):
+    """A pool's state as of the registry's last snapshot (`PoolStateSnapshot`), written in bulk for
+    the pools that changed since the one before; `block`/`block_hash` say when this row was written.
+
+    V2: the reserves. V3: slot0's sqrt price and tick, the in-range liquidity, and every initialized
+    tick as ``[tick, liquidityNet, liquidityGross]`` in ascending order (JSON ints are exact)."""
+
+    __tablename__ = "pool_states"
+
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    reserve0: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    reserve1: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    sqrt_price_x96: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    tick: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    liquidity: Mapped[int | None] = mapped_column(Wei, nullable=True)
+    ticks: Mapped[list | None] = mapped_column(JSON, nullable=True)
+
+
+class PoolStateSnapshot(Base):
+    """The block (and its hash) every `PoolStateRecord` of a chain is valid as of: a row written
+    earlier belongs to a pool that did not change since."""
+
+    __tablename__ = "pool_state_snapshots"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block: Mapped[int] = mapped_column(BigInteger)
+    block_hash: Mapped[str] = mapped_column(String(66))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
 class Cursor(Base):
     """How far a log stream has been processed (inclusive), per chain."""
 

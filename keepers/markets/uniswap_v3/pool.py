@@ -217,4 +217,23 @@ class V3Pool:
 
     def with_slot0(self, sqrt_price_x96: int, tick: int, liquidity: int) -> V3Pool:
         """The pool as a ``Swap`` event (sqrtPriceX96, liquidity, tick) left it; ticks change only on mint/burn."""
-        return replace(self, sqrt_price_x96=sqrt_price_x96, tick=tick, liquidity=liquidity)
+        # Once per Swap log: the copy is filled through its slots, without dataclasses.replace and the
+        # frozen __init__'s object.__setattr__ per field (a third of the cost; the same object).
+        pool = _new(V3Pool)
+        _address(pool, self.address)
+        _token0(pool, self.token0)
+        _token1(pool, self.token1)
+        _fee(pool, self.fee)
+        _tick_spacing(pool, self.tick_spacing)
+        _sqrt_price_x96(pool, sqrt_price_x96)
+        _tick(pool, tick)
+        _liquidity(pool, liquidity)
+        _ticks(pool, self.ticks)
+        return pool
+
+
+_new = object.__new__
+_address, _token0, _token1 = V3Pool.address.__set__, V3Pool.token0.__set__, V3Pool.token1.__set__  # type: ignore[attr-defined]
+_fee, _tick_spacing = V3Pool.fee.__set__, V3Pool.tick_spacing.__set__  # type: ignore[attr-defined]
+_sqrt_price_x96, _tick = V3Pool.sqrt_price_x96.__set__, V3Pool.tick.__set__  # type: ignore[attr-defined]
+_liquidity, _ticks = V3Pool.liquidity.__set__, V3Pool.ticks.__set__  # type: ignore[attr-defined]

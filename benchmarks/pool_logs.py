@@ -190,12 +190,11 @@ def measure_logs(logs_per_kind: int, rng: random.Random) -> dict[str, tuple[floa
     return results
 
 
-def measure_start(v2: int, v3: int, ticks: int, folder: Path, rng: random.Random) -> tuple[float, float, int]:
-    """Seconds to start from a journaled store (ours) and to ORM-load its pool rows (anchor)."""
-    store = Store(f"sqlite:///{folder / 'journal.db'}")
-    v2_pools, v3_pools, gross = _pools(v2, v3, ticks, rng)
+def write_journal(store: Store, pools: list[V2Pool | V3Pool], gross: dict[str, dict[int, int]]) -> None:
+    """Journal pools and their states as the registry's snapshot at ``HEAD`` (what a keeper that ran
+    before left in its store)."""
     pool_rows, state_rows = [], []
-    for pool in [*v2_pools, *v3_pools]:
+    for pool in pools:
         is_v2 = isinstance(pool, V2Pool)
         pool_rows.append(
             {
@@ -206,8 +205,8 @@ def measure_start(v2: int, v3: int, ticks: int, folder: Path, rng: random.Random
                 "exchange": "uniswap_v2" if is_v2 else "uniswap_v3",
                 "token0": pool.token0,
                 "token1": pool.token1,
-                "fee": 30 if is_v2 else 3000,
-                "tick_spacing": None if is_v2 else 60,
+                "fee": pool.fee_bps if is_v2 else pool.fee,
+                "tick_spacing": None if is_v2 else pool.tick_spacing,
                 "created_block": 10_000_000,
             }
         )
@@ -216,7 +215,8 @@ def measure_start(v2: int, v3: int, ticks: int, folder: Path, rng: random.Random
             state.update(reserve0=pool.reserve0, reserve1=pool.reserve1, sqrt_price_x96=None, tick=None)
             state.update(liquidity=None, ticks=None)
         else:
-            table = [[t, pool.ticks[t], gross[pool.address][t]] for t in pool.ticks]
+            ticks = gross.get(pool.address) or {t: abs(n) + 1 for t, n in pool.ticks.items()}
+            table = [[t, pool.ticks[t], ticks[t]] for t in pool.ticks]
             state.update(reserve0=None, reserve1=None, sqrt_price_x96=pool.sqrt_price_x96, tick=pool.tick)
             state.update(liquidity=pool.liquidity, ticks=table)
         state_rows.append(state)
@@ -226,22 +226,37 @@ def measure_start(v2: int, v3: int, ticks: int, folder: Path, rng: random.Random
         bulk_upsert(
             session, PoolStateSnapshot.__table__, [{"chain_id": CHAIN_ID, "block": HEAD, "block_hash": BLOCK_HASH}]
         )
-    del pool_rows, state_rows
-    factories = [
-        FactorySettings(name="uniswap_v2", kind="uniswap_v2", address=V2_FACTORY),
-        FactorySettings(name="uniswap_v3", kind="uniswap_v3", address=V3_FACTORY),
-    ]
+
+
+FACTORIES = [
+    FactorySettings(name="uniswap_v2", kind="uniswap_v2", address=V2_FACTORY),
+    FactorySettings(name="uniswap_v3", kind="uniswap_v3", address=V3_FACTORY),
+]
+
+
+def restore(store: Store) -> PoolRegistry:
+    """A registry started from the journal alone: its pools loaded, their states restored."""
+    registry = PoolRegistry(Web3(CannedNode([])), store, CHAIN_ID, FACTORIES, chunk=1_000)
+    registry.load()
+    as_of = registry._restore(HEAD)
+    assert as_of == HEAD, as_of
+    return registry
+
+
+def measure_start(v2: int, v3: int, ticks: int, folder: Path, rng: random.Random) -> tuple[float, float, int]:
+    """Seconds to start from a journaled store (ours) and to ORM-load its pool rows (anchor)."""
+    store = Store(f"sqlite:///{folder / 'journal.db'}")
+    v2_pools, v3_pools, gross = _pools(v2, v3, ticks, rng)
+    write_journal(store, [*v2_pools, *v3_pools], gross)
     started = time.perf_counter()
     anchor = legacy_load(store, CHAIN_ID, {V2_FACTORY, V3_FACTORY})
     anchor_s = time.perf_counter() - started
     assert len(anchor) == v2 + v3
     del anchor
-    registry = PoolRegistry(Web3(CannedNode([])), store, CHAIN_ID, factories, chunk=1_000)
     started = time.perf_counter()
-    registry.load()
-    as_of = registry._restore(HEAD)
+    registry = restore(store)
     ours_s = time.perf_counter() - started
-    assert as_of == HEAD and len(registry.states) == v2 + v3, (as_of, len(registry.states))
+    assert len(registry.states) == v2 + v3, len(registry.states)
     spot = rng.choice(v3_pools)
     assert registry.states[spot.address] == spot and registry._gross[spot.address] == gross[spot.address]
     store.close()

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from web3 import Web3
 from web3.exceptions import ContractLogicError, Web3RPCError
 
+from keepers.chain.client import get_logs
 from keepers.chain.contracts import Contract, abi, describe_revert
 from keepers.markets.cycles import Cycle
 
 ARB_CHILD = abi("FlashArbFacet", "RiskFacet")
 EXECUTE_ARB = ARB_CHILD.function("executeArb")
+# The child's owner registering or allow-listing a pool: the keeper checks that pool again.
+POOL_CHANGES = (ARB_CHILD.event("ArbPoolSet"), ARB_CHILD.event("PoolAllowed"))
 LENDERS = {"own": 0, "balancer": 1, "aave": 2}
 BPS = 10_000
 
@@ -92,6 +95,14 @@ class ArbExecutor:
         pool = Web3.to_checksum_address(pool)
         _kind, _token0, _token1, _fee, enabled = self.child.call("arbPool", pool, block=block)
         return bool(enabled) and bool(self.child.call("isPoolAllowed", pool, block=block))
+
+    def pools_reconfigured(self, first: int, last: int) -> set[str]:
+        """Pools the child's owner registered, enabled, disabled or allow-listed in blocks first..last."""
+        if last < first:
+            return set()
+        topics = [[event.topic for event in POOL_CHANGES]]
+        logs = get_logs(self.w3, first, last, topics, max(last - first + 1, 1), addresses=[self.child.address])
+        return {Web3.to_checksum_address("0x" + bytes(log["topics"][1])[-20:].hex()) for log in logs}
 
     def simulate(self, order: ArbOrder, block: int | str = "latest") -> Simulation:
         """Run the exact call from the bot; ok only if it returns the predicted net profit."""

@@ -110,11 +110,10 @@ class ArbKeeper:
         return self.sender.account
 
     def start(self, head: int, on_progress=None) -> None:
-        """Load and backfill the registry, read every pool at `head`, settle what was open before a
-        restart (bundles journaled but never sent reach the relays now if their blocks are ahead)."""
-        self.registry.load()
-        self.registry.backfill(head, on_progress)
-        self.registry.read_states(head)
+        """Start the registry (pools from the store, discovery, states from its journal caught up by
+        logs), build the search over every enabled pool, settle what was open before a restart
+        (bundles journaled but never sent reach the relays now if their blocks are ahead)."""
+        self.registry.start(head, on_progress)
         self._build_search(head)
         self.sender.start()
         self.settle(head)
@@ -139,6 +138,23 @@ class ArbKeeper:
         self._checked |= new
         return enabled
 
+    def _reconfigured(self, first: int, last: int) -> tuple[set[str], set[str]]:
+        """Known pools the child's owner enabled or disabled in first..last: (now tradable, no longer)."""
+        enabled: set[str] = set()
+        disabled: set[str] = set()
+        for pool in self.executor.pools_reconfigured(first, last):
+            if pool not in self.registry.states or pool not in self._checked:
+                continue  # not discovered yet (checked when it is), or not ours to trade
+            if self.plan.only_pools is not None and pool not in self.plan.only_pools:
+                continue
+            if self.executor.pool_enabled(pool, last):
+                if pool not in self.enabled:
+                    enabled.add(pool)
+            elif pool in self.enabled:
+                disabled.add(pool)
+        self.enabled = (self.enabled | enabled) - disabled
+        return enabled, disabled
+
     def _base_fee(self, block: int) -> int:
         return int(self.w3.eth.get_block(block).get("baseFeePerGas", 0))
 
@@ -149,18 +165,23 @@ class ArbKeeper:
         report = BlockReport(head)
         self.sender.poll(head)
         self.settle(head, report)
+        previous = self.block if self.block is not None else head
         changed = self.registry.sync(head)
         report.changed_pools = len(changed)
         assert self.search is not None
         # Profit is net of gas at this block's base fee: re-price before looking at changes.
         self.search.set_base_fee(self._base_fee(head))
         new = self._enable(changed, head)  # pools discovered in these blocks are among the changed
-        tradable = (changed & self.enabled) - new
+        enabled, disabled = self._reconfigured(previous + 1, head)
+        tradable = (changed & self.enabled) - new - enabled
         if tradable:
             self.search.refresh(self.search.apply(self.registry.states[a] for a in tradable))
-        if new:  # their cycles are found around them: nothing is rebuilt
-            self.search.add_pools(self.registry.states[a] for a in sorted(new))
+        if disabled:
+            self.search.remove_pools(disabled)
+        if new | enabled:  # their cycles are found around them: nothing is rebuilt
+            self.search.add_pools(self.registry.states[a] for a in sorted(new | enabled))
         self.block = head
+        self.registry.snapshot()  # every `snapshot_every` blocks: what changed since the last one
         self._submit(head, report)
         self.journal.heartbeat(head)
         return report
@@ -291,6 +312,10 @@ class ArbKeeper:
                 self._dropped.clear()
             self._dropped.add(memo)
         log.info("opportunity %s dropped: %s", opportunity_id, reason)
+
+    def stop(self) -> None:
+        """A clean shutdown: journal the registry's states as of the last block handled."""
+        self.registry.snapshot(force=True)
 
     # -- settlement ------------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ def build(settings: LapidarySettings) -> ArbService:
 
 
 def start(service: ArbService, console: Console) -> int:
-    """Backfill with a progress bar and read every pool; returns the head block."""
+    """Discover pools with a progress bar, restore their states (journal, then logs); returns the head."""
     head = service.w3.eth.block_number
     with Progress(
         TextColumn("{task.description}"),
@@ -151,7 +151,10 @@ def run(service: ArbService, console: Console, stop: threading.Event) -> None:
             head=service.keeper.block,
         )
     finally:
-        service.store.close()
+        try:
+            service.keeper.stop()
+        finally:
+            service.store.close()
 
 
 def _print_report(console: Console, report: BlockReport) -> None:

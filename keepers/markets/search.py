@@ -117,7 +117,7 @@ PRUNE_DIVISOR = 4  # cycles that cannot pay their gas even at a quarter of the g
 PRUNE_MARGIN = 0.01  # 1% on the float bound: far beyond the error of a few logs and exps
 HOT_KEEP = 8  # a token's paths kept hot when its paths are split, at least ...
 HOT_SHARE = 16  # ... and one in this many (a hub's stale and dislocated pools are many)
-HOT_LIMIT = 64  # hot paths a token may gather beyond those before they are split again
+HOT_LIMIT = 64  # paths a token's bounds may raise before its paths are split again
 HUB_DEGREE = 256  # a token with more paths through it is a hub: its neighbours look its bound up instead
 
 
@@ -151,30 +151,44 @@ class PathBounds:
     bounded by ``cold[token]``. A path whose bound rises above the cold bound turns hot, so the
     dislocated few (a shocked or stale pool) never loosen the bound of the many at equilibrium:
     a changed hop walks a token's hot paths when it may complete one of them, and all of its
-    paths only when it may complete a cold one (which splits them again).
+    paths only when it may complete a cold one (which splits them again). Hot paths are kept best
+    first with their bounds as of the split, so a walk stops at the first that cannot clear the
+    threshold; a path raised since the split is walked whatever its place (``raised``).
     """
 
     def __init__(self) -> None:
         self.hot_ids: dict[str, set[int]] = {}
+        self.ranked: dict[str, list[tuple[int, int]]] = {}  # hot (bound, hop id) at the split, best first
+        self.raised: dict[str, set[int]] = {}  # hot paths whose bound rose since the split
         self.hot: dict[str, int] = {}
         self.cold: dict[str, int] = {}
         self.limit: dict[str, int] = {}
 
     def raise_(self, token: str, hop_id: int, value: int) -> bool:
-        """A path's bound is now ``value``; returns True when the token's hot paths should be split again."""
+        """A path's bound is now ``value``; returns True when the token's paths should be split again."""
         ids = self.hot_ids.get(token)
-        if ids is not None and hop_id in ids:
-            if value > self.hot.get(token, NONE):
-                self.hot[token] = value
-            return False
-        if value <= self.cold.get(token, NONE):
-            return False
-        if ids is None:
-            ids = self.hot_ids[token] = set()
-        ids.add(hop_id)
+        if ids is None or hop_id not in ids:
+            if value <= self.cold.get(token, NONE):
+                return False
+            if ids is None:
+                ids = self.hot_ids[token] = set()
+            ids.add(hop_id)
+        raised = self.raised.get(token)
+        if raised is None:
+            raised = self.raised[token] = set()
+        raised.add(hop_id)
         if value > self.hot.get(token, NONE):
             self.hot[token] = value
-        return len(ids) > self.limit.get(token, HOT_LIMIT)
+        return len(raised) > self.limit.get(token, HOT_LIMIT)
+
+    def hot_paths(self, token: str, clearing: int) -> set[int]:
+        """The token's hot paths whose bound may exceed ``clearing``."""
+        walk = set(self.raised.get(token, ()))
+        for value, hop_id in self.ranked.get(token, ()):
+            if value <= clearing:
+                break
+            walk.add(hop_id)
+        return walk
 
     def split(self, token: str, paths: list[tuple[int, int]]) -> None:
         """Split a token's paths, (bound, hop id) each: the best few hot, the rest cold."""
@@ -182,14 +196,23 @@ class PathBounds:
         top = nlargest(keep + 1, paths)
         hot = top[:keep]
         self.hot_ids[token] = {hop_id for _, hop_id in hot}
+        self.ranked[token] = hot
+        self.raised[token] = set()
         self.hot[token] = hot[0][0] if hot else NONE
         self.cold[token] = top[keep][0] if len(top) > keep else NONE
-        self.limit[token] = keep + HOT_LIMIT
+        self.limit[token] = HOT_LIMIT
+
+    def rebound(self, token: str, walked: list[tuple[int, int]]) -> None:
+        """Tighten the hot bound after a walk of the hot paths that may clear (``hot_paths``): the others
+        have not risen since the split, so their bounds then still hold."""
+        ranked = self.ranked.get(token)
+        best = max(walked)[0] if walked else NONE
+        self.hot[token] = max(best, ranked[0][0]) if ranked else best
 
     def discard(self, token: str, hop_id: int) -> None:
-        ids = self.hot_ids.get(token)
-        if ids is not None:
-            ids.discard(hop_id)
+        for hops in (self.hot_ids.get(token), self.raised.get(token)):
+            if hops is not None:
+                hops.discard(hop_id)
 
 
 class ArbSearch:
@@ -530,7 +553,7 @@ class ArbSearch:
                 home, best_home, depth_home = self._home, self._best_home, self._depth_home
                 walk_all = w + paths.cold.get(v, NONE) > threshold
                 walked = []
-                for m in self._out.get(v, ()) if walk_all else {*paths.hot_ids.get(v, ()), *via_hubs}:
+                for m in self._out.get(v, ()) if walk_all else {*paths.hot_paths(v, threshold - w), *via_hubs}:
                     x = hop_out[m]
                     wm = weights[m]
                     walked.append((wm + cap_home.get(x, NONE), m))
@@ -547,8 +570,8 @@ class ArbSearch:
                             keys.add((hop_id, m, c))
                 if walk_all:
                     paths.split(v, walked)
-                else:  # the hot bound is exact again (against the caps)
-                    paths.hot[v] = max(walked)[0] if walked else NONE
+                else:
+                    paths.rebound(v, walked)
         elif token_out == base:  # the last hop: u -> base
             u = token_in
             for a in self._away.get(u, ()):
@@ -568,7 +591,7 @@ class ArbSearch:
                 )
                 walk_all = paths.cold.get(u, NONE) + w > threshold
                 walked = []
-                for m in self._in.get(u, ()) if walk_all else {*paths.hot_ids.get(u, ()), *via_hubs}:
+                for m in self._in.get(u, ()) if walk_all else {*paths.hot_paths(u, threshold - w), *via_hubs}:
                     x = hop_in[m]
                     wm = weights[m]
                     walked.append((cap_away.get(x, NONE) + wm, m))
@@ -592,7 +615,7 @@ class ArbSearch:
                 if walk_all:
                     paths.split(u, walked)
                 else:
-                    paths.hot[u] = max(walked)[0] if walked else NONE
+                    paths.rebound(u, walked)
         elif three:  # the middle hop: u -> v
             best_home = self._best_home.get(token_out, NONE)
             if self._best_away.get(token_in, NONE) + w + best_home > threshold:

@@ -3,12 +3,14 @@ re-evaluating all, and the branch-and-bound selection is the eager one."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from keepers.markets import search as search_module
 from keepers.markets.cycles import enumerate_cycles, hops_of
 from keepers.markets.search import ALWAYS, PRUNE_DIVISOR, ArbSearch, loan_fee_log_floor, log_rate_ceiling
 from keepers.markets.sizing import (
@@ -251,15 +253,9 @@ def _from_scratch(pools, fee: int) -> list[tuple]:
     return sorted((o.pools, o.amount_in, o.amount_out, o.net_profit) for o in found if o is not None)
 
 
-@settings(PURE_SETTINGS, max_examples=60)
-@given(start=registries(min_pools=2, max_pools=6), later=registries(min_pools=1, max_pools=4), data=st.data())
-def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, later, data):
-    # Blocks move pools, new pools arrive, old ones leave and the base fee wanders: after each,
-    # the on-demand search holds exactly what enumerating and sizing every cycle finds.
-    later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
-    search = ArbSearch(start, WETH, PARAMS)
-    search.refresh_all()
-    waiting = list(later)
+def _follow_blocks(search: ArbSearch, waiting: list, data) -> None:
+    """Blocks move pools, new pools arrive, old ones leave and the base fee wanders: after each, the
+    on-demand search holds exactly what enumerating and sizing every cycle finds."""
     for _ in range(data.draw(st.integers(1, 6))):
         step = data.draw(st.sampled_from(["block", "block", "add", "remove", "fee"]))
         if step == "block":
@@ -278,6 +274,43 @@ def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, lat
         assert _state(search) == _from_scratch(pools, search.params.base_fee_wei)
         expected = select_opportunities(search.opportunities())
         assert _content(search.select()) == _content(expected)
+
+
+@settings(PURE_SETTINGS, max_examples=40)
+@given(start=registries(min_pools=2, max_pools=6), later=registries(min_pools=1, max_pools=4), data=st.data())
+def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, later, data):
+    later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
+    search = ArbSearch(start, WETH, PARAMS)
+    search.refresh_all()
+    _follow_blocks(search, later, data)
+
+
+@contextmanager
+def _tiny_path_bounds():
+    """Every token a hub, one hot path, a split after every raise, no cap slack: the paths the search
+    takes on mainnet-sized tokens, exercised by small registries."""
+    saved = {name: getattr(search_module, name) for name in ("HOT_KEEP", "HOT_LIMIT", "HUB_DEGREE", "CAP_SLACK")}
+    for name, value in (("HOT_KEEP", 1), ("HOT_LIMIT", 0), ("HUB_DEGREE", 1), ("CAP_SLACK", 0)):
+        setattr(search_module, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(search_module, name, value)
+
+
+@settings(PURE_SETTINGS, max_examples=40)
+@given(
+    start=registries(min_pools=4, max_pools=9, skew_bps=2_000),
+    later=registries(min_pools=1, max_pools=4, skew_bps=2_000),
+    data=st.data(),
+)
+def test_hubs_and_hot_paths_keep_the_search_equal_to_a_from_scratch_one(start, later, data):
+    later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
+    with _tiny_path_bounds():
+        search = ArbSearch(start, WETH, PARAMS)
+        search.refresh_all()
+        _follow_blocks(search, later, data)
 
 
 def test_pools_are_added_and_removed_without_a_rebuild():

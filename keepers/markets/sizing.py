@@ -14,12 +14,22 @@ real-valued picture only proposes where to look:
 * Before any simulation the cycle must be able to pay its gas: composing each hop's
   ceiling (the V2 curve; for V3 the curve of the most liquidity any range ahead holds,
   which no swap can beat) bounds the best profit from above.
-* Integer rounding only moves the exact optimum a little; the sizing evaluates exact
-  profit around ``x*`` and then lowers the input to the least amount that still gets
-  the same output (every hop rounds down, so a range of inputs pays the same).
+* Integer rounding moves the exact optimum: the exact profit stays below the real one plus
+  1/2 (the premium's rounding) and above it less a band of under one unit per hop (times
+  the marginal rates of the hops after it), so it is not concave at the wei level. The
+  sizing evaluates exact profit around ``x*``.
 * When a V3 hop crosses initialized ticks at ``x*`` (or has no liquidity in range), a
   bracketing search and a golden-section search on integers, within a budget of
-  simulations, find the optimum of the exact profit instead.
+  simulations, propose inputs instead.
+* The best proposal seeds an exact search (``profit_window``, proof there): every input
+  whose exact profit reaches the best proposal's (and pays the gas) lies in an integer
+  interval computed from the ceiling map. When it holds at most ``max_scan`` inputs, all
+  are simulated: the result is the integer optimum, the smallest input on ties. That is
+  the case for small pools (up to about 10^4..10^5 wei of the base token, any depth in the
+  other tokens). For deep pools the interval is about sqrt(reserve) inputs wide and the
+  exact profit across it is flat to within the rounding band; the best proposal is kept,
+  lowered to the least input paying the same output (every hop rounds down, so a run of
+  inputs pays the same): within that band of the optimum, not proven equal to it.
 """
 
 from __future__ import annotations
@@ -84,7 +94,8 @@ class SizingParams:
     base_fee_wei: int
     gas: GasModel
     loan: FlashLoan = BALANCER_V2
-    max_simulations: int = 64
+    max_simulations: int = 64  # budget of the bracketing and golden-section search
+    max_scan: int = 1024  # the most inputs the exact search simulates (an eighth with a V3 hop: swaps cost more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +257,43 @@ def cycle_map(cycle: Cycle, pools: Mapping[str, Pool]) -> LinearFractional | Non
     return composed
 
 
+def profit_window(ceiling: LinearFractional, loan_fee_bps: int, target: int) -> tuple[int, int] | None:
+    """Integers [lo, hi] holding every input whose exact profit (output - input - premium) reaches
+    ``target``, given ``ceiling``, a map at or above the cycle's exact output at every input;
+    None when no input can reach it.
+
+    Proof. Each hop's exact output is at most its ceiling map at the same input (V2: the curve,
+    floored; V3: ``hop_ceiling_map``) and the maps increase, so the cycle's output F(x) is at most
+    C(x) = k x / (m + n x), the composition. The premium floor(phi x + 1/2) exceeds phi x - 1/2.
+    Hence the exact profit P(x) = F(x) - x - premium(x) < C(x) - (1 + phi) x + 1/2 at every x,
+    and P(x) >= target forces C(x) - (1 + phi) x > target - 1/2. Multiplied by 2 BPS (m + n x) > 0
+    that is ``a x^2 + b x + c < 0`` with a = 2 (BPS + fee) n > 0, b = 2 (BPS + fee) m +
+    (2 target - 1) BPS n - 2 BPS k, c = (2 target - 1) BPS m: x lies strictly between the two
+    roots (-b -+ sqrt(D)) / 2a, D = b^2 - 4ac, and nowhere when D <= 0. The roots are rounded
+    outwards (sqrt(D) up to isqrt(D) + 1), so [lo, hi] holds every such integer, clipped to
+    1 <= x <= ``MAX_INPUT``. ``ValueError`` for a map without curvature (n == 0: it bounds nothing).
+
+    Width: P(x) also stays above the real profit less a band of rounding (under one unit per hop,
+    times the marginal rates of the hops after it), so seeded with a good ``target`` the window is
+    about where the concave real profit is within that band of its peak: some hundred inputs for
+    reserves of thousands of wei, about sqrt(reserve) inputs for deep pools.
+    """
+    if ceiling.n <= 0:
+        raise ValueError(f"{ceiling} has no curvature: its profit is unbounded")
+    scale = BPS + loan_fee_bps
+    t2 = 2 * target - 1
+    a = 2 * scale * ceiling.n
+    b = 2 * scale * ceiling.m + t2 * BPS * ceiling.n - 2 * BPS * ceiling.k
+    c = t2 * BPS * ceiling.m
+    discriminant = b * b - 4 * a * c
+    if discriminant <= 0:
+        return None
+    root = isqrt(discriminant) + 1
+    lo = max(1, (-b - root) // (2 * a))
+    hi = min(MAX_INPUT, -((b - root) // (2 * a)))
+    return (lo, hi) if lo <= hi else None
+
+
 # --- exact simulation ---------------------------------------------------------------------------
 
 
@@ -404,6 +452,52 @@ def _golden_section(profit: _Simulator, low: int, high: int, budget: int) -> Non
             pd = profit(d)
 
 
+_FAST_RESERVE = 1 << 120  # below this, no V2 product in a scan nears 2**256: no overflow check needed
+
+
+def _v2_steps(hop_pools: Sequence[tuple[Hop, Pool]]) -> list[tuple[int, int, int]] | None:
+    """Each hop's ``getAmountOut`` as (k, m, n): out = in * k // (m + n * in); None unless every hop is a
+    V2 pair with a valid fee and reserves in (0, 2**120)."""
+    steps = []
+    for hop, pool in hop_pools:
+        if not isinstance(pool, V2Pool) or not 0 <= pool.fee_bps < BPS:
+            return None
+        reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
+        if not (0 < reserve_in < _FAST_RESERVE and 0 < reserve_out < _FAST_RESERVE):
+            return None
+        g = BPS - pool.fee_bps
+        steps.append((g * reserve_out, BPS * reserve_in, g))
+    return steps
+
+
+def _exact_scan(profit: _Simulator, lo: int, hi: int) -> tuple[int, int] | None:
+    """(input, exact profit) of the best input in [lo, hi], the smallest on ties; None if none trades.
+
+    All-V2 cycles run ``getAmountOut`` inline (inputs up to ``MAX_INPUT`` and reserves under 2**120
+    keep every product under 2**254, so the library's overflow check cannot fire); others simulate.
+    """
+    best: tuple[int, int] | None = None
+    steps = _v2_steps(profit.hops)
+    if steps is None:
+        for x in range(lo, hi + 1):
+            p = profit(x)
+            if p is not None and (best is None or p > best[1]):
+                best = (x, p)
+        return best
+    bps = profit.loan.fee_bps
+    for x in range(lo, hi + 1):
+        amount = x
+        for k, m, n in steps:
+            if amount <= 0:  # INSUFFICIENT_INPUT_AMOUNT: the cycle cannot trade x
+                break
+            amount = amount * k // (m + n * amount)
+        else:
+            p = amount - x - ((x * bps + BPS // 2) // BPS if bps else 0)
+            if best is None or p > best[1]:
+                best = (x, p)
+    return best
+
+
 def _cycle_maps(cycle: Cycle, hop_pools: Sequence[Pool]) -> tuple[LinearFractional, LinearFractional | None]:
     """(``hop_ceiling_map``s composed, ``hop_map``s composed or None); the same map when all hops are V2."""
     ceiling: LinearFractional | None = None
@@ -427,10 +521,14 @@ def _cycle_maps(cycle: Cycle, hop_pools: Sequence[Pool]) -> tuple[LinearFraction
 def size_cycle(cycle: Cycle, pools: Mapping[str, Pool], params: SizingParams) -> Opportunity | None:
     """The most profitable input for the cycle on the given states, or None if nothing pays loan and gas.
 
-    Exact output at the returned input; within a few wei of the best integer input when the
-    closed form applies (all hops V2, or V3 hops staying in their tick range), otherwise the
-    best input the bounded search found. Cycles that cannot pay their gas at any size are
-    dismissed from an upper bound of their profit before any simulation.
+    Net profit is the exact output less input, premium and gas; gas is fixed per cycle, so the
+    input maximizes output - input - premium. Cycles that cannot pay their gas at any size are
+    dismissed from an upper bound of their profit before any simulation. The closed form (or the
+    bounded search) proposes inputs; when ``profit_window`` around the best of them holds at most
+    ``params.max_scan`` inputs (an eighth of that with a V3 hop), all are simulated and the result
+    is the integer optimum, the smallest input on ties. Otherwise the best proposal is returned,
+    lowered to the least input paying the same output (within the rounding band of the optimum;
+    see the module docstring).
     """
     hop_pools = [pools[h.pool] for h in cycle.hops]
     loan_bps = params.loan.fee_bps
@@ -442,27 +540,40 @@ def size_cycle(cycle: Cycle, pools: Mapping[str, Pool], params: SizingParams) ->
     if ceiling is not None and ceiling + 1 <= gas_cost:
         return None  # cannot pay for its gas at any size
     profit = _Simulator(cycle, hop_pools, params.loan)
+    all_v2 = all(isinstance(p, V2Pool) for p in hop_pools)
+    scan_budget = params.max_scan if all_v2 else params.max_scan // 8
     guess = local.optimal_input(loan_bps) if local is not None else 0
     top = profit.run(guess + 1) if guess > 0 else None
     if top is not None and not top[1]:
-        # No V3 hop leaves its tick range up to guess + 1: the closed form is the profit there, its
-        # maximum is the real-valued maximum (the profit is concave) and bounds the exact profit.
-        assert local is not None
-        if local != ceiling_map:  # (all V2: the same map, already checked)
-            local_ceiling = local.max_profit_ceiling(loan_bps)
-            if local_ceiling is not None and local_ceiling + 2 <= gas_cost:
-                return None
+        # No V3 hop leaves its tick range up to guess + 1: the closed form is the profit there and
+        # its real-valued maximum is at x* (the profit is concave); the exact one is near.
         for x in (guess, guess - 1):
             if x >= 1:
                 profit(x)
     else:
-        budget = params.max_simulations
-        low, high = _bracket(profit, guess or 10**16, budget)
-        _golden_section(profit, low, high, budget)
+        window = profit_window(ceiling_map, loan_bps, gas_cost + 1) if ceiling is not None else (0, MAX_INPUT)
+        if window is None:
+            return None  # no input can pay the gas
+        if window[1] - window[0] >= scan_budget:
+            budget = params.max_simulations
+            low, high = _bracket(profit, guess or 10**16, budget)
+            _golden_section(profit, low, high, budget)
     best = profit.best()
-    if best is None or best[1] <= gas_cost:
-        return None
-    amount_in = least_input_for_same_output(cycle, pools, best[0])
+    # Every input paying the gas and at least the best profit found lies in the window (see there).
+    target = max(gas_cost + 1, best[1] if best else 0)
+    window = profit_window(ceiling_map, loan_bps, target) if ceiling is not None else (0, MAX_INPUT)
+    if window is None:
+        return None  # nothing pays the gas (the best input found, if it did, would be in the window)
+    if window[1] - window[0] < scan_budget:
+        # Every input as good as the best found, or paying the gas, lies in the window: scan it all.
+        best = _exact_scan(profit, *window)
+        if best is None or best[1] <= gas_cost:
+            return None
+        amount_in = best[0]
+    else:
+        if best is None or best[1] <= gas_cost:
+            return None
+        amount_in = least_input_for_same_output(cycle, pools, best[0])
     outcome = profit.run(amount_in)
     assert outcome is not None
     amount_out = outcome[0]

@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
 
-.PHONY: install lint test test-fork test-faults demo lock clean chromium
+.PHONY: install lint test test-fork test-faults test-scale demo lock clean chromium
 
 install: $(VENV)/.toolchain
 
@@ -92,6 +92,12 @@ FAULT_TESTS := tests/chain tests/arb/e2e/test_faults.py tests/rewards/e2e/test_f
 test-faults: install
 	$(BIN)/python -m keepers.diamond.compile
 	$(call suite,LAPIDARY_FAULTS_FULL=1 $(BIN)/ape test $(FAULT_TESTS))
+
+# The arb keeper while the chain grows by 10,000 pools (docs/arbitrage.md, The search); `make test`
+# runs the same test with a few hundred. CI runs this after `make test`.
+test-scale: install
+	$(BIN)/python -m keepers.diamond.compile
+	$(call suite,LAPIDARY_SCALE_FULL=1 $(BIN)/ape test tests/arb/e2e/test_scale.py)
 
 # Everything supervised: the world, the keepers, the dashboard (its URL is printed); Ctrl-C stops it all.
 demo: install

@@ -116,16 +116,19 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         l.campaigns[campaignId] = LibMerkleRewards.CampaignData({
             rewardToken: rewardToken,
             lastEpoch: 0,
+            lastClaimableAt: 0,
+            lastRevoked: false,
             closed: false,
             metric: metric,
-            epochLength: epochLength,
+            claimed: 0,
+            lastCap: 0,
             sponsor: sponsor,
             start: start,
+            epochLength: epochLength,
             pool: pool,
             end: end,
             claimGracePeriod: uint32(claimGracePeriod), // at most 365 days
-            funded: funded,
-            claimed: 0
+            funded: funded
         });
         emit CampaignCreated(
             campaignId, sponsor, pool, rewardToken, funded, start, end, epochLength, metric, claimGracePeriod
@@ -178,7 +181,12 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
             claimableAt: claimableAt,
             revoked: false
         });
-        if (!repost) c.lastEpoch = epoch;
+        // The posted epoch is the last one from now on (a re-post replaces the revoked last one): the
+        // campaign's first two words mirror what a claim needs of it, so a claim reads no status word.
+        c.lastEpoch = epoch;
+        c.lastClaimableAt = uint40(claimableAt); // block.timestamp + at most 7 days
+        c.lastRevoked = false;
+        c.lastCap = uint128(totalAllocated); // at most funded (checked above)
         emit RootPosted(campaignId, epoch, root, totalAllocated, contentHash, claimableAt);
     }
 
@@ -196,6 +204,8 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         uint64 claimableAt = r.claimableAt;
         if (block.timestamp >= claimableAt) revert RootNotPending(campaignId, epoch, claimableAt);
         r.revoked = true;
+        LibMerkleRewards.CampaignData storage c = l.campaigns[campaignId];
+        if (epoch == c.lastEpoch) c.lastRevoked = true;
         emit RootRevoked(campaignId, epoch, root, msg.sender);
     }
 
@@ -347,13 +357,11 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) private returns (uint256 amount) {
-        LibMerkleRewards.CampaignData storage c = _campaign(l, campaignId);
-        if (c.closed) revert CampaignClosed(campaignId);
-        (uint32 epoch, LibMerkleRewards.RootData storage r) =
-            LibMerkleRewards.claimableRoot(l, campaignId, c.lastEpoch);
-        if (epoch == 0) revert NoClaimableRoot(campaignId);
-        bytes32 leaf = LibMerkleRewards.leaf(campaignId, account, cumulativeAmount);
-        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert InvalidProof(campaignId, account, cumulativeAmount);
+        LibMerkleRewards.CampaignData storage c = l.campaigns[campaignId];
+        (address rewardToken, bytes32 root, uint256 cap) = _claimable(l, c, campaignId);
+        if (!MerkleProof.verifyCalldata(proof, root, LibMerkleRewards.leaf(campaignId, account, cumulativeAmount))) {
+            revert InvalidProof(campaignId, account, cumulativeAmount);
+        }
 
         uint256 alreadyClaimed = l.claimed[campaignId][account];
         if (cumulativeAmount <= alreadyClaimed) {
@@ -361,12 +369,39 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         }
         amount = cumulativeAmount - alreadyClaimed;
         uint256 claimedTotal = c.claimed;
-        uint256 available = Math.saturatingSub(Math.min(r.totalAllocated, c.funded), claimedTotal);
+        uint256 available = Math.saturatingSub(cap, claimedTotal);
         if (amount > available) revert ClaimExceedsAllocation(campaignId, amount, available);
 
         l.claimed[campaignId][account] = cumulativeAmount;
         c.claimed = uint128(claimedTotal + amount); // at most funded, which fits 128 bits
         emit Claimed(campaignId, account, amount, cumulativeAmount);
-        IERC20(c.rewardToken).safeTransfer(account, amount);
+        IERC20(rewardToken).safeTransfer(account, amount);
+    }
+
+    /// @dev The reward token, the claimable root and what claims against it may pay in total (its
+    /// total, at most the funding). The common case, the latest root claimable, reads the campaign's
+    /// first word, the latest root and (in the caller) the claim word; otherwise the claimable root is
+    /// found by walking down the roots' status words. Reverts for an unknown or closed campaign and
+    /// when no root is claimable.
+    function _claimable(LibMerkleRewards.Layout storage l, LibMerkleRewards.CampaignData storage c, uint256 campaignId)
+        private
+        view
+        returns (address rewardToken, bytes32 root, uint256 cap)
+    {
+        uint32 epoch;
+        uint40 lastClaimableAt;
+        bool lastRevoked;
+        bool closed;
+        (rewardToken, epoch, lastClaimableAt, lastRevoked, closed) = LibMerkleRewards.header(c);
+        if (rewardToken == address(0)) revert UnknownCampaign(campaignId);
+        if (closed) revert CampaignClosed(campaignId);
+        if (epoch != 0 && !lastRevoked && lastClaimableAt <= block.timestamp) {
+            return (rewardToken, l.roots[campaignId][epoch].root, c.lastCap);
+        }
+        if (epoch == 0) revert NoClaimableRoot(campaignId);
+        LibMerkleRewards.RootData storage r;
+        (epoch, r) = LibMerkleRewards.claimableRoot(l, campaignId, epoch - 1);
+        if (epoch == 0) revert NoClaimableRoot(campaignId);
+        return (rewardToken, r.root, Math.min(r.totalAllocated, c.funded));
     }
 }

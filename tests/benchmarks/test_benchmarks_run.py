@@ -16,7 +16,7 @@ import pytest
 BENCHMARKS = sorted((Path(__file__).resolve().parents[2] / "benchmarks").glob("*.py"))
 FIELDS = {"name", "ours", "anchor", "anchor_name", "unit", "target", "met"}
 # Smaller runs where the full size takes minutes: this checks the script and its output, not the number.
-SMALL = {"rewards_tree": ["--leaves", "20000", "--proofs", "100"]}
+SMALL = {"rewards_tree": ["--leaves", "20000", "--proofs", "100"], "claim_gas": ["--leaves", "65536"]}
 
 
 @pytest.mark.parametrize("script", BENCHMARKS, ids=lambda p: p.stem)

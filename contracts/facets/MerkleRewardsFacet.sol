@@ -77,10 +77,15 @@ import {LibMerkleRewards} from "./LibMerkleRewards.sol";
 ///   claims and withdrawals then revert on the transfer. Sponsors and claimants trust the operator.
 /// - Pausing the child (or the master) stops creating, posting, claiming and withdrawing; revoking
 ///   still works. Time is `block.timestamp`, which block builders can skew by seconds.
-/// - Finding the claimable root walks down from the last posted epoch over roots that are pending or
-///   revoked, so a claim costs more while several roots are pending at once (a keeper catching up on
-///   many ended epochs). Only bots post and only the guardian or the owner revoke, so nobody else can
-///   lengthen that walk.
+/// - A claim reads the latest root's claimable time and revoked flag from the campaign's first word
+///   and, when that root is claimable, nothing else of the roots but the root itself. While it is
+///   pending or revoked, finding the claimable root walks down from the epoch before it over roots
+///   that are pending or revoked, so a claim costs more then, and more still while several roots are
+///   pending at once (a keeper catching up on many ended epochs). Only bots post and only the
+///   guardian or the owner revoke, so nobody else can lengthen that walk.
+/// - A claim against the latest root is capped by `min(totalAllocated, funded)` as checked when the
+///   root was posted (kept in the campaign's claim word); against an earlier root, by that root's
+///   stored total and the funding, read at claim time.
 /// - `paid` from `claimMany` adds amounts of different tokens when the claims span campaigns with
 ///   different reward tokens; use the `Claimed` events for per-token amounts.
 contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {

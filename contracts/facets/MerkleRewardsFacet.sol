@@ -174,7 +174,7 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         if (c.closed) revert CampaignClosed(campaignId);
         if (root == bytes32(0)) revert ZeroRoot();
 
-        bool repost = _checkEpoch(l, c, campaignId, epoch);
+        _checkEpoch(l, c, campaignId, epoch);
         _checkTotal(l, c, campaignId, epoch, totalAllocated);
 
         (uint64 rootTimelock,) = LibMerkleRewards.config(l);
@@ -209,6 +209,7 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         uint64 claimableAt = r.claimableAt;
         if (block.timestamp >= claimableAt) revert RootNotPending(campaignId, epoch, claimableAt);
         r.revoked = true;
+        // Claims read the last root's revoked flag from the campaign's first word, not this root's.
         LibMerkleRewards.CampaignData storage c = l.campaigns[campaignId];
         if (epoch == c.lastEpoch) c.lastRevoked = true;
         emit RootRevoked(campaignId, epoch, root, msg.sender);
@@ -313,15 +314,15 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
     }
 
     /// @dev Reverts unless `epoch` is the next one to post (or a revoked last one to re-post), within
-    /// the campaign, and over. Returns whether it is a re-post.
+    /// the campaign, and over.
     function _checkEpoch(
         LibMerkleRewards.Layout storage l,
         LibMerkleRewards.CampaignData storage c,
         uint256 campaignId,
         uint32 epoch
-    ) private view returns (bool repost) {
+    ) private view {
         uint32 lastEpoch = c.lastEpoch;
-        repost = epoch == lastEpoch && l.roots[campaignId][epoch].revoked; // roots[0] is never revoked
+        bool repost = epoch == lastEpoch && l.roots[campaignId][epoch].revoked; // roots[0] is never revoked
         if (!repost && uint256(epoch) != uint256(lastEpoch) + 1) revert EpochOutOfOrder(campaignId, epoch, lastEpoch);
         uint256 count = LibMerkleRewards.epochCount(c.start, c.end, c.epochLength);
         if (epoch > count) revert EpochBeyondCampaign(campaignId, epoch, uint32(count));

@@ -8,30 +8,36 @@ import {IMerkleRewards} from "../interfaces/IMerkleRewards.sol";
 /// @notice MerkleRewardsFacet's storage (campaigns, epoch roots, per-account claimed amounts and the
 /// configuration) in its own namespaced storage, the epoch schedule, the root lookups claims and
 /// posts rely on, and the leaf hash.
-/// @dev Campaigns and roots are packed so a claim reads three words of them: the campaign's first
-/// word (token, last epoch, closed), its amounts word (funded and claimed, 128 bits each: funding
-/// above 2^128 - 1 is rejected when the campaign is created), and the claimable root's status word
-/// (total, claimable time, revoked) plus its root. Every root total is at most the funding, so it fits
-/// 128 bits too.
+/// @dev Campaigns are packed so that a claim against the latest root, once it is claimable, reads
+/// three words of this storage besides the account's own: the campaign's first word (token, last
+/// epoch, that epoch's claimable time and revoked flag, closed), its claim word (what claims paid so
+/// far and what the latest root lets them pay, written by the claim), and the latest root itself.
+/// Only when the latest root is still pending or was revoked does a claim walk down the roots'
+/// status words. Amounts are 128 bits: funding above 2^128 - 1 is rejected when the campaign is
+/// created, and every root total is at most the funding.
 library LibMerkleRewards {
-    /// @notice A campaign as stored: four words. See `IMerkleRewards.Campaign` for each field.
+    /// @notice A campaign as stored: five words. See `IMerkleRewards.Campaign` for each field.
     struct CampaignData {
-        // word 0: what a claim reads
+        // word 0: what every claim reads
         address rewardToken;
         uint32 lastEpoch;
+        uint40 lastClaimableAt; // claimableAt of lastEpoch's root (uint40 holds timestamps to year 36812)
+        bool lastRevoked; // lastEpoch's root was revoked
         bool closed;
         IMerkleRewards.Metric metric;
-        uint32 epochLength;
-        // word 1
+        // word 1: what every claim writes (and reads)
+        uint128 claimed;
+        uint128 lastCap; // min(totalAllocated of lastEpoch's root, funded), fixed when it was posted
+        // word 2
         address sponsor;
         uint64 start;
-        // word 2
+        uint32 epochLength;
+        // word 3
         address pool;
         uint64 end;
         uint32 claimGracePeriod; // in force when the campaign was created (at most 365 days)
-        // word 3
+        // word 4
         uint128 funded;
-        uint128 claimed;
     }
 
     /// @notice An epoch root as stored: three words. See `IMerkleRewards.EpochRoot`.
@@ -119,8 +125,40 @@ library LibMerkleRewards {
     /// @notice The `standard-v1` leaf of OpenZeppelin's StandardMerkleTree for
     /// `(uint256 campaignId, address account, uint256 cumulativeAmount)`: the double hash keeps a
     /// 64-byte inner node from ever passing as a leaf.
-    function leaf(uint256 campaignId, address account, uint256 cumulativeAmount) internal pure returns (bytes32) {
-        return keccak256(bytes.concat(keccak256(abi.encode(campaignId, account, cumulativeAmount))));
+    /// @dev Hashed in the scratch space past the free memory pointer, which is not moved: Solidity's
+    /// `abi.encode` and `bytes.concat` would allocate (and pay for) two buffers per claim.
+    function leaf(uint256 campaignId, address account, uint256 cumulativeAmount)
+        internal
+        pure
+        returns (bytes32 hash)
+    {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, campaignId)
+            mstore(add(ptr, 0x20), and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(ptr, 0x40), cumulativeAmount)
+            mstore(0x00, keccak256(ptr, 0x60))
+            hash := keccak256(0x00, 0x20)
+        }
+    }
+
+    /// @notice The campaign's first word, what every claim reads, in one storage read (Solidity reads
+    /// the slot again for each field). The offsets are `CampaignData`'s packing of word 0, pinned by
+    /// `tests/rewards/contract/test_layout.py`.
+    function header(CampaignData storage c)
+        internal
+        view
+        returns (address rewardToken, uint32 lastEpoch, uint40 lastClaimableAt, bool lastRevoked, bool closed)
+    {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(c.slot)
+        }
+        rewardToken = address(uint160(word));
+        lastEpoch = uint32(word >> 160);
+        lastClaimableAt = uint40(word >> 192);
+        lastRevoked = uint8(word >> 232) != 0;
+        closed = uint8(word >> 240) != 0;
     }
 
     /// @notice The stored campaign in its interface form.

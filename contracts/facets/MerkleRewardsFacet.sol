@@ -77,10 +77,15 @@ import {LibMerkleRewards} from "./LibMerkleRewards.sol";
 ///   claims and withdrawals then revert on the transfer. Sponsors and claimants trust the operator.
 /// - Pausing the child (or the master) stops creating, posting, claiming and withdrawing; revoking
 ///   still works. Time is `block.timestamp`, which block builders can skew by seconds.
-/// - Finding the claimable root walks down from the last posted epoch over roots that are pending or
-///   revoked, so a claim costs more while several roots are pending at once (a keeper catching up on
-///   many ended epochs). Only bots post and only the guardian or the owner revoke, so nobody else can
-///   lengthen that walk.
+/// - A claim reads the latest root's claimable time and revoked flag from the campaign's first word
+///   and, when that root is claimable, nothing else of the roots but the root itself. While it is
+///   pending or revoked, finding the claimable root walks down from the epoch before it over roots
+///   that are pending or revoked, so a claim costs more then, and more still while several roots are
+///   pending at once (a keeper catching up on many ended epochs). Only bots post and only the
+///   guardian or the owner revoke, so nobody else can lengthen that walk.
+/// - A claim against the latest root is capped by `min(totalAllocated, funded)` as checked when the
+///   root was posted (kept in the campaign's claim word); against an earlier root, by that root's
+///   stored total and the funding, read at claim time.
 /// - `paid` from `claimMany` adds amounts of different tokens when the claims span campaigns with
 ///   different reward tokens; use the `Claimed` events for per-token amounts.
 contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
@@ -116,16 +121,19 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         l.campaigns[campaignId] = LibMerkleRewards.CampaignData({
             rewardToken: rewardToken,
             lastEpoch: 0,
+            lastClaimableAt: 0,
+            lastRevoked: false,
             closed: false,
             metric: metric,
-            epochLength: epochLength,
+            claimed: 0,
+            lastCap: 0,
             sponsor: sponsor,
             start: start,
+            epochLength: epochLength,
             pool: pool,
             end: end,
             claimGracePeriod: uint32(claimGracePeriod), // at most 365 days
-            funded: funded,
-            claimed: 0
+            funded: funded
         });
         emit CampaignCreated(
             campaignId, sponsor, pool, rewardToken, funded, start, end, epochLength, metric, claimGracePeriod
@@ -166,7 +174,7 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         if (c.closed) revert CampaignClosed(campaignId);
         if (root == bytes32(0)) revert ZeroRoot();
 
-        bool repost = _checkEpoch(l, c, campaignId, epoch);
+        _checkEpoch(l, c, campaignId, epoch);
         _checkTotal(l, c, campaignId, epoch, totalAllocated);
 
         (uint64 rootTimelock,) = LibMerkleRewards.config(l);
@@ -178,7 +186,12 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
             claimableAt: claimableAt,
             revoked: false
         });
-        if (!repost) c.lastEpoch = epoch;
+        // The posted epoch is the last one from now on (a re-post replaces the revoked last one): the
+        // campaign's first two words mirror what a claim needs of it, so a claim reads no status word.
+        c.lastEpoch = epoch;
+        c.lastClaimableAt = uint40(claimableAt); // block.timestamp + at most 7 days
+        c.lastRevoked = false;
+        c.lastCap = uint128(totalAllocated); // at most funded (checked above)
         emit RootPosted(campaignId, epoch, root, totalAllocated, contentHash, claimableAt);
     }
 
@@ -196,6 +209,9 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         uint64 claimableAt = r.claimableAt;
         if (block.timestamp >= claimableAt) revert RootNotPending(campaignId, epoch, claimableAt);
         r.revoked = true;
+        // Claims read the last root's revoked flag from the campaign's first word, not this root's.
+        LibMerkleRewards.CampaignData storage c = l.campaigns[campaignId];
+        if (epoch == c.lastEpoch) c.lastRevoked = true;
         emit RootRevoked(campaignId, epoch, root, msg.sender);
     }
 
@@ -298,15 +314,15 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
     }
 
     /// @dev Reverts unless `epoch` is the next one to post (or a revoked last one to re-post), within
-    /// the campaign, and over. Returns whether it is a re-post.
+    /// the campaign, and over.
     function _checkEpoch(
         LibMerkleRewards.Layout storage l,
         LibMerkleRewards.CampaignData storage c,
         uint256 campaignId,
         uint32 epoch
-    ) private view returns (bool repost) {
+    ) private view {
         uint32 lastEpoch = c.lastEpoch;
-        repost = epoch == lastEpoch && l.roots[campaignId][epoch].revoked; // roots[0] is never revoked
+        bool repost = epoch == lastEpoch && l.roots[campaignId][epoch].revoked; // roots[0] is never revoked
         if (!repost && uint256(epoch) != uint256(lastEpoch) + 1) revert EpochOutOfOrder(campaignId, epoch, lastEpoch);
         uint256 count = LibMerkleRewards.epochCount(c.start, c.end, c.epochLength);
         if (epoch > count) revert EpochBeyondCampaign(campaignId, epoch, uint32(count));
@@ -347,13 +363,11 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         uint256 cumulativeAmount,
         bytes32[] calldata proof
     ) private returns (uint256 amount) {
-        LibMerkleRewards.CampaignData storage c = _campaign(l, campaignId);
-        if (c.closed) revert CampaignClosed(campaignId);
-        (uint32 epoch, LibMerkleRewards.RootData storage r) =
-            LibMerkleRewards.claimableRoot(l, campaignId, c.lastEpoch);
-        if (epoch == 0) revert NoClaimableRoot(campaignId);
-        bytes32 leaf = LibMerkleRewards.leaf(campaignId, account, cumulativeAmount);
-        if (!MerkleProof.verifyCalldata(proof, r.root, leaf)) revert InvalidProof(campaignId, account, cumulativeAmount);
+        LibMerkleRewards.CampaignData storage c = l.campaigns[campaignId];
+        (address rewardToken, bytes32 root, uint256 cap) = _claimable(l, c, campaignId);
+        if (!MerkleProof.verifyCalldata(proof, root, LibMerkleRewards.leaf(campaignId, account, cumulativeAmount))) {
+            revert InvalidProof(campaignId, account, cumulativeAmount);
+        }
 
         uint256 alreadyClaimed = l.claimed[campaignId][account];
         if (cumulativeAmount <= alreadyClaimed) {
@@ -361,12 +375,39 @@ contract MerkleRewardsFacet is IMerkleRewards, ReentrancyGuardTransient {
         }
         amount = cumulativeAmount - alreadyClaimed;
         uint256 claimedTotal = c.claimed;
-        uint256 available = Math.saturatingSub(Math.min(r.totalAllocated, c.funded), claimedTotal);
+        uint256 available = Math.saturatingSub(cap, claimedTotal);
         if (amount > available) revert ClaimExceedsAllocation(campaignId, amount, available);
 
         l.claimed[campaignId][account] = cumulativeAmount;
         c.claimed = uint128(claimedTotal + amount); // at most funded, which fits 128 bits
         emit Claimed(campaignId, account, amount, cumulativeAmount);
-        IERC20(c.rewardToken).safeTransfer(account, amount);
+        IERC20(rewardToken).safeTransfer(account, amount);
+    }
+
+    /// @dev The reward token, the claimable root and what claims against it may pay in total (its
+    /// total, at most the funding). The common case, the latest root claimable, reads the campaign's
+    /// first word, the latest root and (in the caller) the claim word; otherwise the claimable root is
+    /// found by walking down the roots' status words. Reverts for an unknown or closed campaign and
+    /// when no root is claimable.
+    function _claimable(LibMerkleRewards.Layout storage l, LibMerkleRewards.CampaignData storage c, uint256 campaignId)
+        private
+        view
+        returns (address rewardToken, bytes32 root, uint256 cap)
+    {
+        uint32 epoch;
+        uint40 lastClaimableAt;
+        bool lastRevoked;
+        bool closed;
+        (rewardToken, epoch, lastClaimableAt, lastRevoked, closed) = LibMerkleRewards.header(c);
+        if (rewardToken == address(0)) revert UnknownCampaign(campaignId);
+        if (closed) revert CampaignClosed(campaignId);
+        if (epoch != 0 && !lastRevoked && lastClaimableAt <= block.timestamp) {
+            return (rewardToken, l.roots[campaignId][epoch].root, c.lastCap);
+        }
+        if (epoch == 0) revert NoClaimableRoot(campaignId);
+        LibMerkleRewards.RootData storage r;
+        (epoch, r) = LibMerkleRewards.claimableRoot(l, campaignId, epoch - 1);
+        if (epoch == 0) revert NoClaimableRoot(campaignId);
+        return (rewardToken, r.root, Math.min(r.totalAllocated, c.funded));
     }
 }

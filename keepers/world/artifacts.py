@@ -62,6 +62,8 @@ SOURCES: dict[str, str] = {
     "DefaultReserveInterestRateStrategy": (
         f"{_AAVE}/protocol/pool/DefaultReserveInterestRateStrategy.sol/DefaultReserveInterestRateStrategy"
     ),
+    # Not part of the world: the anchor `benchmarks/claim_gas.py` measures our reward claims against.
+    "MerkleDistributor": "@uniswap/merkle-distributor/build/MerkleDistributor",
 }
 
 # Which npm package publishes each artifact (recorded in the address book).
@@ -72,6 +74,7 @@ PACKAGES = (
     "@uniswap/v3-periphery",
     "@balancer-labs/v2-deployments",
     "@aave/core-v3",
+    "@uniswap/merkle-distributor",
 )
 
 

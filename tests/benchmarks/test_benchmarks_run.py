@@ -19,6 +19,7 @@ FIELDS = {"name", "ours", "anchor", "anchor_name", "unit", "target", "met"}
 SMALL = {
     "rewards_tree": ["--leaves", "20000", "--proofs", "100"],
     "pool_logs": ["--logs", "5000", "--v2", "30000", "--v3", "3000"],
+    "claim_gas": ["--leaves", "65536"],
     "arb_latency": ["--quick", "--anchor-v2-pools", "2000", "--anchor-v3-pools", "200", "--anchor-tokens", "200"],
 }
 

@@ -10,7 +10,7 @@ from eth_utils import keccak
 
 from tests.support import event_args, reverts_with, set_storage_word, storage_word
 
-from .conftest import BOB, CAROL, DAVE, E18, REWARDS_SLOT, at, create_campaign, now, post, post_claimable, warp
+from .conftest import BOB, CAROL, DAVE, DAY, E18, REWARDS_SLOT, at, create_campaign, now, post, post_claimable, warp
 from .merkle import Tree, leaf_hash, process_proof
 
 EPOCH_ENTITLEMENTS = [
@@ -219,16 +219,76 @@ def test_a_campaign_never_pays_out_more_than_it_was_funded(chain, child, bot, sp
     campaign = create_campaign(child, sponsor, dai, pool, start=now(chain) + 1, amount=100)
     greedy = Tree(campaign.id, {alice.address: 80, BOB: 80})
     post_claimable(chain, child, bot, campaign, 1, greedy, total=100)
-    # Even a total above the funding, written past the facet's own check straight into storage:
-    status_slot = root_slot(campaign.id, 1) + 2  # totalAllocated | claimableAt << 128 | revoked << 192
-    status = storage_word(chain, child.address, status_slot)
-    set_storage_word(chain, child.address, status_slot, (status >> 128 << 128) | 1_000)
-    assert child.epochRoot(campaign.id, 1).totalAllocated == 1_000
-
     claim(child, greedy, alice, stranger)
+    at(chain, campaign.epoch_end(2))
+    post(child, bot, campaign, 2, greedy, total=100)
+
+    # Even totals above the funding, written past the facet's own check straight into storage, pay
+    # no more: a claim against an earlier root (found past a pending one) is capped by the funding ...
+    overstate_total(chain, child, campaign.id, 1)
+    assert child.claimableRoot(campaign.id)[0] == 1
+    with reverts_with(child.ClaimExceedsAllocation, campaignId=campaign.id, amount=80, available=20):
+        claim(child, greedy, BOB, stranger)
+    # ... and one against the latest root by the cap checked when that root was posted.
+    warp(chain, child.epochRoot(campaign.id, 2).claimableAt)
+    overstate_total(chain, child, campaign.id, 2)
+    assert child.claimableRoot(campaign.id)[0] == 2
     with reverts_with(child.ClaimExceedsAllocation, campaignId=campaign.id, amount=80, available=20):
         claim(child, greedy, BOB, stranger)
     assert child.campaign(campaign.id).claimed == 80
+
+
+def overstate_total(chain, child, campaign_id: int, epoch: int) -> None:
+    """Sets the stored total of `epoch`'s root to 1,000, whatever the funding."""
+    status_slot = root_slot(campaign_id, epoch) + 2  # totalAllocated | claimableAt << 128 | revoked << 192
+    status = storage_word(chain, child.address, status_slot)
+    set_storage_word(chain, child.address, status_slot, (status >> 128 << 128) | 1_000)
+    assert child.epochRoot(campaign_id, epoch).totalAllocated == 1_000
+
+
+def test_claims_follow_a_later_root_whose_shorter_timelock_ends_first(
+    chain, child, bot, owner, dai, campaign, trees, alice, stranger
+):
+    first, second, third = trees
+    post_claimable(chain, child, bot, campaign, 1, first)
+    claim(child, first, alice, stranger)
+    child.setRewardsConfig(7 * DAY, 7 * DAY, sender=owner)
+    at(chain, campaign.epoch_end(2))
+    post(child, bot, campaign, 2, second)  # claimable in 7 days
+    child.setRewardsConfig(10 * 60, 7 * DAY, sender=owner)
+    at(chain, campaign.epoch_end(3))
+    post(child, bot, campaign, 3, third)  # claimable in 10 minutes, days before epoch 2's
+    warp(chain, child.epochRoot(campaign.id, 3).claimableAt)
+    assert child.epochRoot(campaign.id, 2).claimableAt > now(chain)
+
+    assert child.claimableRoot(campaign.id)[0] == 3
+    with reverts_with(child.InvalidProof, campaignId=campaign.id, account=BOB, cumulativeAmount=120 * E18):
+        claim(child, second, BOB, stranger)  # the pending epoch 2 is not the claimable root
+    claim(child, third, alice, stranger)
+    claim(child, third, BOB, stranger)
+    assert (dai.balanceOf(alice), dai.balanceOf(BOB)) == (200 * E18, 120 * E18)
+
+
+def test_a_revoked_last_root_over_a_pending_one_leaves_claims_on_the_last_claimable(
+    chain, child, bot, owner, guardian, campaign, trees, alice, stranger
+):
+    first, second, third = trees
+    post_claimable(chain, child, bot, campaign, 1, first)
+    child.setRewardsConfig(7 * DAY, 7 * DAY, sender=owner)
+    at(chain, campaign.epoch_end(2))
+    post(child, bot, campaign, 2, second)  # pending for 7 days
+    child.setRewardsConfig(10 * 60, 7 * DAY, sender=owner)
+    at(chain, campaign.epoch_end(3))
+    post(child, bot, campaign, 3, third)
+    child.revokeRoot(campaign.id, 3, sender=guardian)
+    warp(chain, child.epochRoot(campaign.id, 3).claimableAt + 1)
+
+    assert child.claimableRoot(campaign.id)[0] == 1
+    for tree, amount in ((second, 150 * E18), (third, 200 * E18)):
+        with reverts_with(child.InvalidProof, campaignId=campaign.id, account=alice.address, cumulativeAmount=amount):
+            claim(child, tree, alice, stranger)
+    claim(child, first, alice, stranger)
+    assert child.claimed(campaign.id, alice) == 100 * E18
 
 
 def root_slot(campaign_id: int, epoch: int) -> int:

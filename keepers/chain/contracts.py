@@ -179,7 +179,20 @@ class StaticEventDecoder:
         self.fields = tuple(fields[n] for n in names) if names is not None else tuple(fields.values())
         self.topics = 1 + len(event.indexed)
         self.data_chars = 2 + 64 * len(event.data)
-        self._plan = tuple((f.indexed, f.position, *f.span, f.bits, f.signed, f.kind, f) for f in self.fields)
+        # Per field: where its word is (-1: the data, else a topic), its characters, the range it must
+        # fit after a signed word is made negative, and a conversion for addresses and bools.
+        self._plan = tuple(
+            (
+                f.position if f.indexed else -1,
+                *f.span,
+                -(1 << (f.bits - 1)) if f.signed else 0,
+                1 << (f.bits - 1) if f.signed else 1 << f.bits,
+                f.signed,
+                _CONVERT.get(f.kind),
+                f,
+            )
+            for f in self.fields
+        )
 
     def __call__(self, log: Mapping[str, Any]) -> tuple:
         """The named arguments of ``log``, in order."""
@@ -187,21 +200,17 @@ class StaticEventDecoder:
         if len(topics) != self.topics or len(data) != self.data_chars:
             raise ValueError(f"not a {self.event.signature} log: {len(topics)} topics, {len(data)} data characters")
         values = []
-        for indexed, position, start, end, bits, signed, kind, field_ in self._plan:
-            word = int((topics[position] if indexed else data)[start:end], 16)
-            if signed:
-                if word >> 255:
-                    word -= 1 << 256
-                if not -(1 << (bits - 1)) <= word < 1 << (bits - 1):
-                    raise ValueError(f"{self.event.name}.{field_.name}: {word} is out of {field_.type} range")
-            elif word >> bits:
+        for source, start, end, low, high, signed, convert, field_ in self._plan:
+            word = int((data if source < 0 else topics[source])[start:end], 16)
+            if signed and word >> 255:
+                word -= 1 << 256
+            if not low <= word < high:
                 raise ValueError(f"{self.event.name}.{field_.name}: {word} is out of {field_.type} range")
-            if kind == "address":
-                word = to_checksum_address(f"0x{word:040x}")
-            elif kind == "bool":
-                word = bool(word)
-            values.append(word)
+            values.append(word if convert is None else convert(word))
         return tuple(values)
+
+
+_CONVERT = {"address": lambda word: to_checksum_address(f"0x{word:040x}"), "bool": bool}
 
 
 def _static_fields(event: Event) -> tuple[StaticField, ...]:

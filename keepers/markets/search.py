@@ -15,12 +15,13 @@ Filters, none of which can drop a cycle that pays:
    ``tick`` of the rate, from ``TickMath``); a cycle whose bounds sum to at most the loan
    fee's log cannot pay (out/in never beats the product of marginal rates). Enumeration is
    pruned by the same sum: per token, the best bound of a hop to and from the base token is
-   kept exactly, and the best two-hop path to (and from) the base token is kept as an upper
-   bound (raised whenever a hop's bound rises, made exact again whenever the token's paths
-   are enumerated). A changed hop whose best completion cannot clear the threshold costs
-   O(1), so a block costs time in proportion to what it dislocates, not to the pools'
-   degrees (a hub token with thousands of pools is walked only when a hop into it moved
-   far enough for some path through it to pay);
+   kept exactly, and each of its 2-hop paths to (and from) the base token is ranked by an upper
+   bound (``PathBounds``). A changed hop walks only the paths that may complete it above the
+   threshold, so a block costs time in proportion to what it dislocates, not to the pools'
+   degrees (a hub token with thousands of pools is walked only as far as its dislocated paths).
+   Hubs do not tell every neighbour when their best hop to the base moves: neighbours look
+   them up. A cycle must also be deep enough to pay the least gas at a quarter of the gate fee
+   (``can_pay``: its best profit is at most ``(M / N) (sqrt(r) - 1)**2``);
 2. every hop carries a map at or above its output (``sizing.hop_ceiling_map``); composed,
    they give the exact marginal-rate product and a ceiling on the cycle's profit at any
    size. A cycle whose ceiling cannot pay its gas at the *gate* fee is kept dormant, ordered
@@ -49,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from functools import lru_cache
-from heapq import heapify, heappop, heappush, nlargest
+from heapq import heapify, heappop, heappush
 from math import expm1, inf, isqrt, log
 
 from keepers.markets.cycles import Cycle, Hop, Pool, hops_of
@@ -115,9 +116,8 @@ LN_TICK = log(1.0001)
 RATE_SLACK = 5  # a hop's log-rate bound is at most this far above its exact log: bound - 5 is below it
 PRUNE_DIVISOR = 4  # cycles that cannot pay their gas even at a quarter of the gate fee are never kept
 PRUNE_MARGIN = 0.01  # 1% on the float bound: far beyond the error of a few logs and exps
-HOT_KEEP = 8  # a token's paths kept hot when its paths are split, at least ...
-HOT_SHARE = 16  # ... and one in this many (a hub's stale and dislocated pools are many)
-HOT_LIMIT = 64  # paths a token's bounds may raise before its paths are split again
+RERANK_AFTER = 64  # paths a token's bounds may raise (at least) before its paths are ranked again,
+RERANK_SHARE = 16  # ... or one in this many of them
 HUB_DEGREE = 256  # a token with more paths through it is a hub: its neighbours look its bound up instead
 
 
@@ -147,72 +147,57 @@ class PathBounds:
     """Upper bounds on each token's 2-hop paths to (or from) the base token, in one direction.
 
     A token's paths (each of its hops to another token, completed by that token's best hop to or
-    from the base) are split in two: a few *hot* ones, bounded by ``hot[token]``, and the rest,
-    bounded by ``cold[token]``. A path whose bound rises above the cold bound turns hot, so the
-    dislocated few (a shocked or stale pool) never loosen the bound of the many at equilibrium:
-    a changed hop walks a token's hot paths when it may complete one of them, and all of its
-    paths only when it may complete a cold one (which splits them again). Hot paths are kept best
-    first with their bounds as of the split, so a walk stops at the first that cannot clear the
-    threshold; a path raised since the split is walked whatever its place (``raised``).
+    from the base) are ranked, best first, by their bounds as of the last ranking. A path whose
+    bound rises above that is *raised* (kept apart with its new bound); every other path's bound
+    still holds. So the paths that may clear a threshold are a prefix of the ranking plus the raised
+    ones above it: a changed hop walks only those, and the few dislocated paths of a hub (a shocked
+    or stale pool) never make it walk the thousands at equilibrium. The ranking is redone once a
+    token's raised paths outnumber ``max(RERANK_AFTER, paths / RERANK_SHARE)``.
     """
 
     def __init__(self) -> None:
-        self.hot_ids: dict[str, set[int]] = {}
-        self.ranked: dict[str, list[tuple[int, int]]] = {}  # hot (bound, hop id) at the split, best first
-        self.raised: dict[str, set[int]] = {}  # hot paths whose bound rose since the split
-        self.hot: dict[str, int] = {}
-        self.cold: dict[str, int] = {}
+        self.ranked: dict[str, list[tuple[int, int]]] = {}  # (bound, hop id) at the ranking, best first
+        self.recorded: dict[str, dict[int, int]] = {}  # hop id -> bound at the ranking
+        self.raised: dict[str, dict[int, int]] = {}  # hop id -> bound, for paths raised above it since
+        self.top: dict[str, int] = {}  # at or above every path's bound
         self.limit: dict[str, int] = {}
 
     def raise_(self, token: str, hop_id: int, value: int) -> bool:
-        """A path's bound is now ``value``; returns True when the token's paths should be split again."""
-        ids = self.hot_ids.get(token)
-        if ids is None or hop_id not in ids:
-            if value <= self.cold.get(token, NONE):
-                return False
-            if ids is None:
-                ids = self.hot_ids[token] = set()
-            ids.add(hop_id)
+        """A path's bound is now ``value``; returns True when the token's paths should be ranked again."""
+        recorded = self.recorded.get(token)
+        if recorded is not None and value <= recorded.get(hop_id, NONE):
+            return False
         raised = self.raised.get(token)
         if raised is None:
-            raised = self.raised[token] = set()
-        raised.add(hop_id)
-        if value > self.hot.get(token, NONE):
-            self.hot[token] = value
-        return len(raised) > self.limit.get(token, HOT_LIMIT)
+            raised = self.raised[token] = {}
+        elif value <= raised.get(hop_id, NONE):
+            return False
+        raised[hop_id] = value
+        if value > self.top.get(token, NONE):
+            self.top[token] = value
+        return len(raised) > self.limit.get(token, RERANK_AFTER)
 
-    def hot_paths(self, token: str, clearing: int) -> set[int]:
-        """The token's hot paths whose bound may exceed ``clearing``."""
-        walk = set(self.raised.get(token, ()))
+    def clearing(self, token: str, floor: int) -> set[int]:
+        """The token's paths whose bound may exceed ``floor``."""
+        walk = {hop_id for hop_id, value in self.raised.get(token, {}).items() if value > floor}
         for value, hop_id in self.ranked.get(token, ()):
-            if value <= clearing:
+            if value <= floor:
                 break
             walk.add(hop_id)
         return walk
 
-    def split(self, token: str, paths: list[tuple[int, int]]) -> None:
-        """Split a token's paths, (bound, hop id) each: the best few hot, the rest cold."""
-        keep = max(HOT_KEEP, len(paths) // HOT_SHARE)
-        top = nlargest(keep + 1, paths)
-        hot = top[:keep]
-        self.hot_ids[token] = {hop_id for _, hop_id in hot}
-        self.ranked[token] = hot
-        self.raised[token] = set()
-        self.hot[token] = hot[0][0] if hot else NONE
-        self.cold[token] = top[keep][0] if len(top) > keep else NONE
-        self.limit[token] = HOT_LIMIT
-
-    def rebound(self, token: str, walked: list[tuple[int, int]]) -> None:
-        """Tighten the hot bound after a walk of the hot paths that may clear (``hot_paths``): the others
-        have not risen since the split, so their bounds then still hold."""
-        ranked = self.ranked.get(token)
-        best = max(walked)[0] if walked else NONE
-        self.hot[token] = max(best, ranked[0][0]) if ranked else best
+    def rank(self, token: str, paths: list[tuple[int, int]]) -> None:
+        """Rank a token's paths, (bound, hop id) each, from their current bounds."""
+        paths.sort(reverse=True)
+        self.ranked[token] = paths
+        self.recorded[token] = {hop_id: value for value, hop_id in paths}
+        self.raised[token] = {}
+        self.top[token] = paths[0][0] if paths else NONE
+        self.limit[token] = max(RERANK_AFTER, len(paths) // RERANK_SHARE)  # a ranking costs O(paths log paths)
 
     def discard(self, token: str, hop_id: int) -> None:
-        for hops in (self.hot_ids.get(token), self.raised.get(token)):
-            if hops is not None:
-                hops.discard(hop_id)
+        self.recorded.get(token, {}).pop(hop_id, None)
+        self.raised.get(token, {}).pop(hop_id, None)
 
 
 class ArbSearch:
@@ -458,7 +443,7 @@ class ArbSearch:
                 for m in self._out.get(token_out, ()):
                     x = hop_out[m]
                     if paths.raise_(x, m, cap + weights[m]):
-                        self._split_away(x)
+                        self._rank_away(x)
         elif token_out == base:
             self._token_home(token_in)
             best = self._best_home[token_in]
@@ -470,13 +455,13 @@ class ArbSearch:
                 for m in self._in.get(token_in, ()):
                     x = hop_in[m]
                     if paths.raise_(x, m, weights[m] + cap):
-                        self._split_home(x)
+                        self._rank_home(x)
         else:
             weight = weights[hop_id]
             if self._paths_home.raise_(token_in, hop_id, weight + self._cap_home.get(token_out, NONE)):
-                self._split_home(token_in)
+                self._rank_home(token_in)
             if self._paths_away.raise_(token_out, hop_id, self._cap_away.get(token_in, NONE) + weight):
-                self._split_away(token_out)
+                self._rank_away(token_out)
 
     @staticmethod
     def _is_hub(
@@ -507,15 +492,15 @@ class ArbSearch:
         self._best_home[token] = max((weights[i] for i in ids), default=NONE)
         self._depth_home[token] = max((depth[i] for i in ids), default=-inf)
 
-    def _split_home(self, token: str) -> None:
+    def _rank_home(self, token: str) -> None:
         weights, hop_out, cap_home = self._weights, self._hop_out, self._cap_home
         paths = [(weights[m] + cap_home.get(hop_out[m], NONE), m) for m in self._out.get(token, ())]
-        self._paths_home.split(token, paths)
+        self._paths_home.rank(token, paths)
 
-    def _split_away(self, token: str) -> None:
+    def _rank_away(self, token: str) -> None:
         weights, hop_in, cap_away = self._weights, self._hop_in, self._cap_away
         paths = [(cap_away.get(hop_in[m], NONE) + weights[m], m) for m in self._in.get(token, ())]
-        self._paths_away.split(token, paths)
+        self._paths_away.rank(token, paths)
 
     def _exact_bests(self) -> None:
         """Every per-token bound from scratch (start-up): O(hops)."""
@@ -526,9 +511,13 @@ class ArbSearch:
         self._cap_away = {t: best + CAP_SLACK for t, best in self._best_away.items()}
         self._cap_home = {t: best + CAP_SLACK for t, best in self._best_home.items()}
         for token in self._out:
-            self._split_home(token)
+            self._rank_home(token)
         for token in self._in:
-            self._split_away(token)
+            self._rank_away(token)
+        for token in list(self._in):  # hubs are known from the start: none turns into one mid-block
+            self._is_hub(token, self._in, self._hubs_home, self._via_hub_home, self._hop_in)
+        for token in list(self._out):
+            self._is_hub(token, self._out, self._hubs_away, self._via_hub_away, self._hop_out)
 
     # --- cycles around hops ---------------------------------------------------------------------
 
@@ -549,14 +538,11 @@ class ArbSearch:
             paths, cap_home, hop_out = self._paths_home, self._cap_home, self._hop_out
             via_hubs = self._via_hub_home.get(v, ())
             hub_best = max((weights[m] + cap_home.get(hop_out[m], NONE) for m in via_hubs), default=NONE)
-            if three and w + max(paths.hot.get(v, NONE), paths.cold.get(v, NONE), hub_best) > threshold:
+            if three and w + max(paths.top.get(v, NONE), hub_best) > threshold:
                 home, best_home, depth_home = self._home, self._best_home, self._depth_home
-                walk_all = w + paths.cold.get(v, NONE) > threshold
-                walked = []
-                for m in self._out.get(v, ()) if walk_all else {*paths.hot_paths(v, threshold - w), *via_hubs}:
+                for m in {*paths.clearing(v, threshold - w), *via_hubs}:
                     x = hop_out[m]
                     wm = weights[m]
-                    walked.append((wm + cap_home.get(x, NONE), m))
                     s = w + wm
                     if s + best_home.get(x, NONE) <= threshold:
                         continue
@@ -568,10 +554,6 @@ class ArbSearch:
                         total = s + weights[c]
                         if total > threshold and can_pay(min(dm, depth[c] - low_m), total, floor):
                             keys.add((hop_id, m, c))
-                if walk_all:
-                    paths.split(v, walked)
-                else:
-                    paths.rebound(v, walked)
         elif token_out == base:  # the last hop: u -> base
             u = token_in
             for a in self._away.get(u, ()):
@@ -582,19 +564,12 @@ class ArbSearch:
             paths, cap_away, hop_in = self._paths_away, self._cap_away, self._hop_in
             via_hubs = self._via_hub_away.get(u, ())
             hub_best = max((cap_away.get(hop_in[m], NONE) + weights[m] for m in via_hubs), default=NONE)
-            if three and max(paths.hot.get(u, NONE), paths.cold.get(u, NONE), hub_best) + w > threshold:
-                away, best_away, worst_away, depth_away = (
-                    self._away,
-                    self._best_away,
-                    self._worst_away,
-                    self._depth_away,
-                )
-                walk_all = paths.cold.get(u, NONE) + w > threshold
-                walked = []
-                for m in self._in.get(u, ()) if walk_all else {*paths.hot_paths(u, threshold - w), *via_hubs}:
+            if three and max(paths.top.get(u, NONE), hub_best) + w > threshold:
+                away, best_away = self._away, self._best_away
+                worst_away, depth_away = self._worst_away, self._depth_away
+                for m in {*paths.clearing(u, threshold - w), *via_hubs}:
                     x = hop_in[m]
                     wm = weights[m]
-                    walked.append((cap_away.get(x, NONE) + wm, m))
                     s = wm + w
                     if best_away.get(x, NONE) + s <= threshold:
                         continue
@@ -612,10 +587,6 @@ class ArbSearch:
                         low_am = low_a + _ln_rate_floor(wm)
                         if can_pay(min(depth[a], depth[m] - low_a, d - low_am), total, floor):
                             keys.add((a, m, hop_id))
-                if walk_all:
-                    paths.split(u, walked)
-                else:
-                    paths.rebound(u, walked)
         elif three:  # the middle hop: u -> v
             best_home = self._best_home.get(token_out, NONE)
             if self._best_away.get(token_in, NONE) + w + best_home > threshold:

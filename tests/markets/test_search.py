@@ -287,10 +287,11 @@ def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, lat
 
 @contextmanager
 def _tiny_path_bounds():
-    """Every token a hub, one hot path, a split after every raise, no cap slack: the paths the search
+    """Every token a hub, paths ranked again after every raise, no cap slack: the paths the search
     takes on mainnet-sized tokens, exercised by small registries."""
-    saved = {name: getattr(search_module, name) for name in ("HOT_KEEP", "HOT_LIMIT", "HUB_DEGREE", "CAP_SLACK")}
-    for name, value in (("HOT_KEEP", 1), ("HOT_LIMIT", 0), ("HUB_DEGREE", 1), ("CAP_SLACK", 0)):
+    names = ("RERANK_AFTER", "RERANK_SHARE", "HUB_DEGREE", "CAP_SLACK")
+    saved = {name: getattr(search_module, name) for name in names}
+    for name, value in zip(names, (0, 10**9, 1, 0), strict=True):
         setattr(search_module, name, value)
     try:
         yield
@@ -305,7 +306,7 @@ def _tiny_path_bounds():
     later=registries(min_pools=1, max_pools=4, skew_bps=2_000),
     data=st.data(),
 )
-def test_hubs_and_hot_paths_keep_the_search_equal_to_a_from_scratch_one(start, later, data):
+def test_hubs_and_ranked_paths_keep_the_search_equal_to_a_from_scratch_one(start, later, data):
     later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
     with _tiny_path_bounds():
         search = ArbSearch(start, WETH, PARAMS)

@@ -78,16 +78,17 @@ class Spawner:
         return receipt
 
     def spawn(self, count: int, dislocate: bool = False) -> None:
-        """Send (not mine) a transaction creating ``count`` new funded pairs; ``dislocate``: a WETH pair on
-        each factory for one token, 4% apart."""
+        """Send (not mine) a transaction creating ``count`` new funded pairs; ``dislocate``: a new token
+        with a WETH pair on each factory, 4% apart."""
         spawns = []
         if dislocate:
-            token = next(
-                t for t in self.tokens if all((f, *sorted((self.weth, t))) not in self.pairs for f in self.factories)
-            )
+            self._send(self.contract.functions.makeTokens(1), gas=5_000_000)
+            token = self.contract.functions.tokens(len(self.tokens)).call()
+            self.tokens.append(token)
+            self.price[token] = 1.0
             for factory, skew in zip(self.factories, (1.0, 1.04), strict=False):
                 self.pairs.add((factory, *sorted((self.weth, token))))
-                spawns.append((factory, self.weth, token, 50 * E18, int(50 * E18 / self.price[token] * skew)))
+                spawns.append((factory, self.weth, token, 50 * E18, int(50 * E18 * skew)))
         while len(spawns) < count:
             a, b = self.rng.sample([self.weth, self.weth, *self.tokens], 2)
             factory = self.rng.choice(self.factories)

@@ -10,13 +10,13 @@ import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {IAavePool, IFlashLoanSimpleReceiver} from "../interfaces/IAavePool.sol";
 import {IBalancerVault, IFlashLoanRecipient} from "../interfaces/IBalancerVault.sol";
 import {IFlashArb} from "../interfaces/IFlashArb.sol";
-import {IMaster} from "../interfaces/IMaster.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {IUniswapV3Pool, IUniswapV3SwapCallback} from "../interfaces/IUniswapV3Pool.sol";
 import {IWETH} from "../interfaces/IWETH.sol";
 import {LibChild} from "../libraries/LibChild.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
+import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 import {LibFlashArb} from "./LibFlashArb.sol";
 
 /// @title FlashArbFacet
@@ -25,7 +25,7 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 /// pools back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
 /// pays a share of the gross profit to the block's builder (`block.coinbase`) in ETH, sweeps the rest
 /// to the master's treasury if configured, and records the result with the child's risk state and
-/// the master's statistics.
+/// its trade statistics (LibTradeStats, which the master sums on read: no call to the master).
 ///
 /// A route is a list of hops (pool, direction). The caller names no token but `token`: each hop's
 /// input and output tokens come from the registry (`setArbPool` reads them from the pool), and the
@@ -93,7 +93,7 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function executeArb(ArbParams calldata params) external nonReentrant returns (uint256 netProfit) {
         LibRisk.requireBot(msg.sender);
-        address master = LibGuardian.requireNotPaused();
+        LibGuardian.requireNotPaused();
         address token = params.token;
         uint256 amountIn = params.amountIn;
         if (amountIn == 0) revert ZeroAmountIn();
@@ -115,7 +115,7 @@ contract FlashArbFacet is
         } else {
             _borrowAndSwap(l, lender, token, amountIn);
         }
-        netProfit = _account(l, params, balanceBefore, master);
+        netProfit = _account(l, params, balanceBefore);
     }
 
     /// @notice Balancer V2 Vault flash-loan callback: runs the route, repays the loan plus fee.
@@ -341,20 +341,18 @@ contract FlashArbFacet is
     }
 
     /// @dev After the route: settles the profit, sweeps it if configured, records it with the risk
-    /// state and with `master` (as read by the pause check), and emits `ArbExecuted`.
-    function _account(
-        LibFlashArb.Layout storage l,
-        ArbParams calldata params,
-        uint256 balanceBefore,
-        address master
-    ) private returns (uint256 netProfit) {
+    /// state and the child's statistics, and emits `ArbExecuted`.
+    function _account(LibFlashArb.Layout storage l, ArbParams calldata params, uint256 balanceBefore)
+        private
+        returns (uint256 netProfit)
+    {
         address token = params.token;
         (uint256 grossProfit, uint256 coinbasePayment, uint256 net) =
             _settle(token, balanceBefore, params.minProfit, params.coinbaseBps);
         if (net != 0 && l.sweepProfit) LibChild.sendToTreasury(token, net);
         int256 result = SafeCast.toInt256(net);
         LibRisk.recordResult(token, result);
-        IMaster(master).reportTrade(msg.sender, token, params.amountIn, result);
+        LibTradeStats.record(msg.sender, token, params.amountIn, result);
         emit ArbExecuted(
             msg.sender, token, params.amountIn, grossProfit, coinbasePayment, net, uint8(params.lender)
         );

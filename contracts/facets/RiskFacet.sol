@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
+import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 
 /// @title RiskFacet
 /// @notice A child diamond's risk limits: which tokens and pools its strategies may touch, which
@@ -59,12 +60,14 @@ contract RiskFacet {
         emit PoolAllowed(pool, allowed);
     }
 
-    /// @notice Allows or revokes keeper `bot`. Owner only; rejects zero and the owner.
+    /// @notice Allows or revokes keeper `bot`. Owner only; rejects zero and the owner. A bot allowed
+    /// for the first time joins the bots the child's trade statistics sum (TradeStatsFacet).
     function setBot(address bot, bool allowed) external {
         LibOwnership.enforceIsOwner();
         if (bot == address(0)) revert ZeroBot();
         if (bot == LibOwnership.owner()) revert BotIsOwner(bot);
         LibRisk.layout().bots[bot] = allowed;
+        if (allowed) LibTradeStats.list(bot);
         emit BotChanged(bot, allowed);
     }
 

@@ -8,8 +8,8 @@ import {IMaster} from "../interfaces/IMaster.sol";
 /// @title LibChild
 /// @notice A diamond's place under its master, in one storage word of its own namespace: the master
 /// diamond (zero on the master itself), the diamond's own pause flag, and its mirror of the master's
-/// global pause. They share a word because every trade reads all three (LibGuardian's pause check,
-/// then the report to the master). Also the one path by which a child sends tokens to the master's
+/// global pause. They share a word because every trade reads both flags (LibGuardian's pause check)
+/// and the master's `MasterPaused` error names the master. Also the one path by which a child sends tokens to the master's
 /// treasury (`sendToTreasury`), so the master's capital bookkeeping always hears about it.
 /// @dev The flags are written only through LibGuardian (`setPaused`, `setMasterPaused` here are its
 /// storage accessors): the local flag by the guardian, the owner or the risk limits, the mirror by the

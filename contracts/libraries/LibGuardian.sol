@@ -11,7 +11,7 @@ import {LibChild} from "./LibChild.sol";
 /// per-trade check reads one word of the child's own storage and calls nobody. On the master the
 /// mirror stays false, so only its own flag counts, and that flag is the global pause.
 /// @dev The flags live in LibChild's word, beside the master address, so that `requireNotPaused`
-/// costs one storage read and hands the caller the master it reports to. The guardian is a fail-safe
+/// costs one storage read and hands the caller its master. The guardian is a fail-safe
 /// key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so that losing
 /// one key does not hand over both powers.
 library LibGuardian {

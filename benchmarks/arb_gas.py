@@ -189,10 +189,9 @@ class Bench:
             arb + 2: "config: WETH",
             mapping_slot(weth, mapping_slot(bot, stats)): "statistics (the bot's word in the token)",
         }
+        pools = erc7201_slot("lapidary.child.pools")
         for pair in self.pairs.values():
-            slots[mapping_slot(pair.address, risk + 2)] = "risk: pool allow-list"
-            registered = mapping_slot(pair.address, arb + 3)
-            slots[registered] = slots[registered + 1] = "route: pool registry (tokens, kind, fee)"
+            slots[mapping_slot(pair.address, pools)] = "route: the pool's word (registry + risk allow-list)"
         events, selectors = {}, {}
         for path in (ROOT / "keepers" / "chain" / "abi").glob("*.json"):
             for item in json.loads(path.read_text()):

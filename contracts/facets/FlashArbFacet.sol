@@ -15,6 +15,7 @@ import {IUniswapV3Pool, IUniswapV3SwapCallback} from "../interfaces/IUniswapV3Po
 import {IWETH} from "../interfaces/IWETH.sol";
 import {LibChild} from "../libraries/LibChild.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
+import {LibPools} from "../libraries/LibPools.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 import {LibFlashArb} from "./LibFlashArb.sol";
@@ -105,7 +106,7 @@ contract FlashArbFacet is
             if (coinbaseBps > BPS) revert InvalidCoinbaseBps(coinbaseBps);
             if (token != l.weth) revert CoinbaseNeedsWeth(token);
         }
-        _storeValidatedRoute(l, params.hops, token);
+        _storeValidatedRoute(params.hops, token);
 
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         Lender lender = params.lender;
@@ -161,8 +162,8 @@ contract FlashArbFacet is
         bool zeroForOne = LibFlashArb.zeroForOne(hop);
         int256 owed = zeroForOne ? amount0Delta : amount1Delta;
         if (owed <= 0) revert UnexpectedSwapDelta(amount0Delta, amount1Delta);
-        LibFlashArb.Pool storage registered = LibFlashArb.layout().pools[msg.sender];
-        IERC20(zeroForOne ? registered.token0 : registered.token1).safeTransfer(msg.sender, uint256(owed));
+        (address token0, address token1) = LibPools.tokens(msg.sender);
+        IERC20(zeroForOne ? token0 : token1).safeTransfer(msg.sender, uint256(owed));
     }
 
     // ---------------------------------------------------------------- owner
@@ -186,8 +187,7 @@ contract FlashArbFacet is
         address token0 = IUniswapV2Pair(pool).token0();
         address token1 = IUniswapV2Pair(pool).token1();
         if (token0 == address(0) || token1 == address(0) || token0 == token1) revert InvalidPool(pool);
-        LibFlashArb.layout().pools[pool] =
-            LibFlashArb.Pool({token0: token0, kind: kind, feeBps: feeBps, enabled: enabled, token1: token1});
+        LibPools.register(pool, kind == PoolKind.UniswapV3, feeBps, enabled, token0, token1);
         emit ArbPoolSet(pool, kind, token0, token1, feeBps, enabled);
     }
 
@@ -209,42 +209,55 @@ contract FlashArbFacet is
         view
         returns (PoolKind kind, address token0, address token1, uint16 feeBps, bool enabled)
     {
-        LibFlashArb.Pool storage p = LibFlashArb.layout().pools[pool];
-        return (p.kind, p.token0, p.token1, p.feeBps, p.enabled);
+        uint256 poolWord = LibPools.word(pool);
+        (token0, token1) = LibPools.tokens(pool);
+        kind = LibPools.isV3(poolWord) ? PoolKind.UniswapV3 : PoolKind.UniswapV2;
+        return (kind, token0, token1, LibPools.feeBps(poolWord), LibPools.isEnabled(poolWord));
     }
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Checks every hop (enabled here, allowed by LibRisk, chained, a cycle from `token`) and
-    /// stores the hops, packed one word each (see LibFlashArb), in transient storage for `_swapRoute`:
-    /// the lender's callback reads the route from there, never from the lender's `userData`/`params`
-    /// (measured cheaper than passing it through the lender, and nothing a lender relays is trusted).
-    function _storeValidatedRoute(LibFlashArb.Layout storage l, Hop[] calldata hops, address token) private {
+    /// @dev Checks every hop (enabled here, allowed by the risk limits, chained, a cycle from `token`)
+    /// from one word per pool (LibPools: both admissions and the tokens' tags) and stores the hops,
+    /// packed one word each (see LibFlashArb), in transient storage for `_swapRoute`: the lender's
+    /// callback reads the route from there, never from the lender's `userData`/`params` (measured
+    /// cheaper than passing it through the lender, and nothing a lender relays is trusted).
+    function _storeValidatedRoute(Hop[] calldata hops, address token) private {
         uint256 count = hops.length;
         if (count < MIN_HOPS || count > MAX_HOPS) revert InvalidHopCount(count);
         bytes32 base = LibFlashArb.ROUTE;
         assembly ("memory-safe") {
             tstore(base, count)
         }
-        address current = token;
+        uint96 current = LibPools.tag(token);
         for (uint256 i = 0; i < count; ++i) {
             address pool = hops[i].pool;
             bool zeroForOne = hops[i].zeroForOne;
-            LibFlashArb.Pool storage registered = l.pools[pool];
-            (address token0, PoolKind kind, uint16 feeBps, bool enabled) =
-                (registered.token0, registered.kind, registered.feeBps, registered.enabled);
-            if (!enabled) revert PoolNotEnabled(pool);
-            LibRisk.requirePool(pool);
-            address token1 = registered.token1;
-            (address tokenIn, address tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
-            if (tokenIn != current) revert BrokenRoute(i, current, tokenIn);
-            current = tokenOut;
-            uint256 hop = LibFlashArb.encodeHop(pool, kind, zeroForOne, feeBps);
+            uint256 poolWord = LibPools.word(pool);
+            if (!LibPools.isEnabled(poolWord)) revert PoolNotEnabled(pool);
+            if (!LibPools.isAllowed(poolWord)) revert LibRisk.PoolNotAllowed(pool);
+            (uint96 tagIn, uint96 tagOut) = LibPools.tagsInOut(poolWord, zeroForOne);
+            if (tagIn != current) _revertBrokenRoute(hops, i, token);
+            current = tagOut;
+            uint256 hop = LibFlashArb.encodeHop(pool, LibPools.isV3(poolWord), zeroForOne, LibPools.feeBps(poolWord));
             assembly ("memory-safe") {
                 tstore(add(base, add(i, 1)), hop)
             }
         }
-        if (current != token) revert NotACycle(token, current);
+        if (current != LibPools.tag(token)) revert NotACycle(token, _tokenOut(hops[count - 1]));
+    }
+
+    /// @dev Reverts `BrokenRoute` for hop `i`, naming the tokens in full (read off the hot path).
+    function _revertBrokenRoute(Hop[] calldata hops, uint256 i, address token) private view {
+        address expectedIn = i == 0 ? token : _tokenOut(hops[i - 1]);
+        (address token0, address token1) = LibPools.tokens(hops[i].pool);
+        revert BrokenRoute(i, expectedIn, hops[i].zeroForOne ? token0 : token1);
+    }
+
+    /// @dev The token a hop buys, in full.
+    function _tokenOut(Hop calldata hop) private view returns (address) {
+        (address token0, address token1) = LibPools.tokens(hop.pool);
+        return hop.zeroForOne ? token1 : token0;
     }
 
     /// @dev Takes the loan; the lender calls back `receiveFlashLoan` or `executeOperation`, which run

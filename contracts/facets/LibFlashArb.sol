@@ -4,28 +4,18 @@ pragma solidity ^0.8.24;
 import {IFlashArb} from "../interfaces/IFlashArb.sol";
 
 /// @title LibFlashArb
-/// @notice FlashArbFacet's storage: the lenders, WETH, the sweep switch and the pool registry, in its
-/// own namespaced storage; the transient slots that carry one execution's state (the loan marker, the
+/// @notice FlashArbFacet's storage: the lenders, WETH and the sweep switch, in its own namespaced
+/// storage (the pool registry shares each pool's word with the risk allow-list: LibPools); the transient slots that carry one execution's state (the loan marker, the
 /// validated route, the V3 pool being swapped); and the packed form of a validated hop.
 /// @dev A validated hop is one word: pool address in bits 0-159, kind in bits 160-167 (1 = V3),
 /// zeroForOne in bits 168-175, the V2 fee in bits 176-191. It is never zero (a pool is never zero).
 library LibFlashArb {
-    /// @notice A registered pool. `token0`, `kind`, `feeBps` and `enabled` share one slot.
-    struct Pool {
-        address token0;
-        IFlashArb.PoolKind kind;
-        uint16 feeBps;
-        bool enabled;
-        address token1;
-    }
-
     /// @custom:storage-location erc7201:lapidary.child.flasharb
     struct Layout {
         address balancerVault;
         bool sweepProfit; // shares the Balancer Vault's slot: one read on the Balancer path
         address aavePool;
         address weth;
-        mapping(address pool => Pool) pools;
     }
 
     // keccak256(abi.encode(uint256(keccak256("lapidary.child.flasharb")) - 1)) & ~bytes32(uint256(0xff))
@@ -62,13 +52,9 @@ library LibFlashArb {
     }
 
     /// @notice Packs a validated hop.
-    function encodeHop(address pool, IFlashArb.PoolKind kind, bool zeroForOne, uint16 feeBps)
-        internal
-        pure
-        returns (uint256)
-    {
-        return uint256(uint160(pool)) | (uint256(kind) << KIND_SHIFT) | (zeroForOne ? ZERO_FOR_ONE : 0)
-            | (uint256(feeBps) << FEE_SHIFT);
+    function encodeHop(address pool, bool v3, bool zeroForOne, uint16 feeBps) internal pure returns (uint256) {
+        return uint256(uint160(pool)) | (v3 ? uint256(IFlashArb.PoolKind.UniswapV3) << KIND_SHIFT : 0)
+            | (zeroForOne ? ZERO_FOR_ONE : 0) | (uint256(feeBps) << FEE_SHIFT);
     }
 
     function pool(uint256 hop) internal pure returns (address) {

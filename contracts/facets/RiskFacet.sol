@@ -3,6 +3,7 @@ pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {LibPools} from "../libraries/LibPools.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 
@@ -56,7 +57,7 @@ contract RiskFacet {
     /// @notice Allows or disallows trading through `pool`. Owner only.
     function setPoolAllowed(address pool, bool allowed) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.layout().pools[pool] = allowed;
+        LibPools.setAllowed(pool, allowed);
         emit PoolAllowed(pool, allowed);
     }
 
@@ -107,7 +108,7 @@ contract RiskFacet {
 
     /// @notice Whether `pool` may be traded through.
     function isPoolAllowed(address pool) external view returns (bool) {
-        return LibRisk.layout().pools[pool];
+        return LibPools.isAllowed(LibPools.word(pool));
     }
 
     /// @notice Whether `account` is an allowed keeper bot.

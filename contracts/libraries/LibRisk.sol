@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SignedMath} from "@openzeppelin/contracts/utils/math/SignedMath.sol";
 import {LibGuardian} from "./LibGuardian.sol";
+import {LibPools} from "./LibPools.sol";
 
 /// @title LibRisk
 /// @notice A child diamond's risk limits and running per-token risk state, and the checks every
@@ -52,7 +53,7 @@ library LibRisk {
     struct Layout {
         mapping(address token => Limits) limits;
         mapping(address token => State) state;
-        mapping(address pool => bool) pools;
+        mapping(address pool => bool) retiredPools; // unused: the pool allow-list is in LibPools' word
         mapping(address bot => bool) bots;
     }
 
@@ -83,9 +84,10 @@ library LibRisk {
         if (!layout().bots[account]) revert NotBot(account);
     }
 
-    /// @notice Reverts `PoolNotAllowed` unless `pool` is allowed.
+    /// @notice Reverts `PoolNotAllowed` unless `pool` is allowed (its bit in LibPools' word, which a
+    /// strategy that reads the word anyway checks itself).
     function requirePool(address pool) internal view {
-        if (!layout().pools[pool]) revert PoolNotAllowed(pool);
+        if (!LibPools.isAllowed(LibPools.word(pool))) revert PoolNotAllowed(pool);
     }
 
     /// @notice Reverts unless `token` is allowed and `notional` is within its per-trade cap.

@@ -178,13 +178,12 @@ class Bench:
         stats = erc7201_slot("lapidary.child.stats")
         limits, result = mapping_slot(weth, risk), mapping_slot(weth, risk + 1)
         slots = {
-            erc7201_slot("lapidary.child"): "pause check (the child's pause word)",
+            erc7201_slot("lapidary.child") + 1: "trade word (pause flags, Balancer Vault, sweep switch)",
             mapping_slot(bot, risk + 3): "access check (bot allow-list)",
             limits: "risk: token allowed + trade cap",
             limits + 1: "risk: loss limits",
             result: "risk: result (cumulative PnL, high-water mark)",
             result + 1: "risk: the day's loss",
-            arb: "lender config (Balancer Vault, sweep switch)",
             arb + 1: "lender config (Aave Pool)",
             arb + 2: "config: WETH",
             mapping_slot(weth, mapping_slot(bot, stats)): "statistics (the bot's word in the token)",

@@ -38,8 +38,8 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 ///
 /// Who may call what:
 /// - `executeArb`: keeper bots allowed in RiskFacet (never the owner), while neither this child nor
-///   its master is paused (the child's own flag and its mirror of the master's pause, one storage
-///   read; see GuardianFacet), not reentrantly; `token`, every pool and the notional must pass the child's
+///   its master is paused (the child's own flag and its mirror of the master's pause, read in one
+///   word with the Balancer Vault and the sweep switch; see GuardianFacet and LibChild), not reentrantly; `token`, every pool and the notional must pass the child's
 ///   risk limits (LibRisk) and every pool must also be enabled here.
 /// - `setArbConfig`, `setArbPool`: the owner.
 /// - `receiveFlashLoan` (Balancer), `executeOperation` (Aave): only the configured lender, and only
@@ -94,17 +94,16 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function executeArb(ArbParams calldata params) external nonReentrant returns (uint256 netProfit) {
         LibRisk.requireBot(msg.sender);
-        LibGuardian.requireNotPaused();
+        uint240 config = LibGuardian.requireNotPaused();
         address token = params.token;
         uint256 amountIn = params.amountIn;
         if (amountIn == 0) revert ZeroAmountIn();
         LibRisk.checkTrade(token, amountIn);
 
-        LibFlashArb.Layout storage l = LibFlashArb.layout();
         uint16 coinbaseBps = params.coinbaseBps;
         if (coinbaseBps != 0) {
             if (coinbaseBps > BPS) revert InvalidCoinbaseBps(coinbaseBps);
-            if (token != l.weth) revert CoinbaseNeedsWeth(token);
+            if (token != LibFlashArb.layout().weth) revert CoinbaseNeedsWeth(token);
         }
         _storeValidatedRoute(params.hops, token);
 
@@ -114,9 +113,9 @@ contract FlashArbFacet is
             if (balanceBefore < amountIn) revert InsufficientCapital(token, balanceBefore, amountIn);
             _swapRoute(token, amountIn);
         } else {
-            _borrowAndSwap(l, lender, token, amountIn);
+            _borrowAndSwap(config, lender, token, amountIn);
         }
-        netProfit = _account(l, params, balanceBefore);
+        netProfit = _account(config, params, balanceBefore);
     }
 
     /// @notice Balancer V2 Vault flash-loan callback: runs the route, repays the loan plus fee.
@@ -171,9 +170,8 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function setArbConfig(address balancerVault, address aavePool, address weth, bool sweepProfit) external {
         LibOwnership.enforceIsOwner();
+        LibChild.setStrategyConfig(LibFlashArb.encodeConfig(balancerVault, sweepProfit));
         LibFlashArb.Layout storage l = LibFlashArb.layout();
-        l.balancerVault = balancerVault;
-        l.sweepProfit = sweepProfit;
         l.aavePool = aavePool;
         l.weth = weth;
         emit ArbConfigChanged(balancerVault, aavePool, weth, sweepProfit);
@@ -199,8 +197,9 @@ contract FlashArbFacet is
         view
         returns (address balancerVault, address aavePool, address weth, bool sweepProfit)
     {
+        (,, uint240 config) = LibChild.tradeWord();
         LibFlashArb.Layout storage l = LibFlashArb.layout();
-        return (l.balancerVault, l.aavePool, l.weth, l.sweepProfit);
+        return (LibFlashArb.balancerVault(config), l.aavePool, l.weth, LibFlashArb.sweepProfit(config));
     }
 
     /// @inheritdoc IFlashArb
@@ -262,15 +261,10 @@ contract FlashArbFacet is
 
     /// @dev Takes the loan; the lender calls back `receiveFlashLoan` or `executeOperation`, which run
     /// the route and repay. The marker lets exactly that callback through, once.
-    function _borrowAndSwap(
-        LibFlashArb.Layout storage l,
-        Lender lender,
-        address token,
-        uint256 amountIn
-    ) private {
+    function _borrowAndSwap(uint240 config, Lender lender, address token, uint256 amountIn) private {
         TransientSlot.Uint256Slot marker = LibFlashArb.LOAN_MARKER.asUint256();
         if (lender == Lender.Balancer) {
-            address vault = l.balancerVault;
+            address vault = LibFlashArb.balancerVault(config);
             if (vault == address(0)) revert LenderNotConfigured(lender);
             IERC20[] memory tokens = new IERC20[](1);
             tokens[0] = IERC20(token);
@@ -279,7 +273,7 @@ contract FlashArbFacet is
             marker.tstore(LibFlashArb.loanMarker(vault, lender));
             IBalancerVault(vault).flashLoan(this, tokens, amounts, "");
         } else {
-            address pool = l.aavePool;
+            address pool = LibFlashArb.layout().aavePool;
             if (pool == address(0)) revert LenderNotConfigured(lender);
             marker.tstore(LibFlashArb.loanMarker(pool, lender));
             IAavePool(pool).flashLoanSimple(address(this), token, amountIn, "", 0);
@@ -355,14 +349,14 @@ contract FlashArbFacet is
 
     /// @dev After the route: settles the profit, sweeps it if configured, records it with the risk
     /// state and the child's statistics, and emits `ArbExecuted`.
-    function _account(LibFlashArb.Layout storage l, ArbParams calldata params, uint256 balanceBefore)
+    function _account(uint240 config, ArbParams calldata params, uint256 balanceBefore)
         private
         returns (uint256 netProfit)
     {
         address token = params.token;
         (uint256 grossProfit, uint256 coinbasePayment, uint256 net) =
             _settle(token, balanceBefore, params.minProfit, params.coinbaseBps);
-        if (net != 0 && l.sweepProfit) LibChild.sendToTreasury(token, net);
+        if (net != 0 && LibFlashArb.sweepProfit(config)) LibChild.sendToTreasury(token, net);
         int256 result = SafeCast.toInt256(net);
         LibRisk.recordResult(token, result);
         LibTradeStats.record(msg.sender, token, params.amountIn, result);

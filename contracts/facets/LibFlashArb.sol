@@ -4,16 +4,18 @@ pragma solidity ^0.8.24;
 import {IFlashArb} from "../interfaces/IFlashArb.sol";
 
 /// @title LibFlashArb
-/// @notice FlashArbFacet's storage: the lenders, WETH and the sweep switch, in its own namespaced
-/// storage (the pool registry shares each pool's word with the risk allow-list: LibPools); the transient slots that carry one execution's state (the loan marker, the
+/// @notice FlashArbFacet's storage: the Aave Pool and WETH in its own namespace; the Balancer Vault
+/// and the sweep switch in the strategy's bits of the child's trade word (LibChild), which every
+/// trade reads anyway with the pause flags; the pool registry in each pool's word, shared with the
+/// risk allow-list (LibPools). Also the transient slots that carry one execution's state (the loan marker, the
 /// validated route, the V3 pool being swapped); and the packed form of a validated hop.
-/// @dev A validated hop is one word: pool address in bits 0-159, kind in bits 160-167 (1 = V3),
+/// @dev The strategy's bits of the trade word: the Balancer Vault in bits 0-159, the sweep switch in
+/// bit 160. A validated hop is one word: pool address in bits 0-159, kind in bits 160-167 (1 = V3),
 /// zeroForOne in bits 168-175, the V2 fee in bits 176-191. It is never zero (a pool is never zero).
 library LibFlashArb {
     /// @custom:storage-location erc7201:lapidary.child.flasharb
     struct Layout {
-        address balancerVault;
-        bool sweepProfit; // shares the Balancer Vault's slot: one read on the Balancer path
+        uint256 retired; // was the Balancer Vault and the sweep switch, now in LibChild's trade word
         address aavePool;
         address weth;
     }
@@ -38,12 +40,26 @@ library LibFlashArb {
     uint256 private constant KIND_SHIFT = 160;
     uint256 private constant ZERO_FOR_ONE = 1 << 168;
     uint256 private constant FEE_SHIFT = 176;
+    uint240 private constant SWEEP = uint240(1) << 160;
 
     function layout() internal pure returns (Layout storage l) {
         bytes32 slot = STORAGE_SLOT;
         assembly {
             l.slot := slot
         }
+    }
+
+    /// @notice The strategy's bits of the child's trade word.
+    function encodeConfig(address balancerVault, bool sweepProfit) internal pure returns (uint240) {
+        return uint240(uint160(balancerVault)) | (sweepProfit ? SWEEP : 0);
+    }
+
+    function balancerVault(uint240 config) internal pure returns (address) {
+        return address(uint160(config));
+    }
+
+    function sweepProfit(uint240 config) internal pure returns (bool) {
+        return config & SWEEP != 0;
     }
 
     /// @notice The value of `LOAN_MARKER` while a loan from `lender` of kind `kind` is expected.

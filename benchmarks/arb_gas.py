@@ -176,14 +176,13 @@ class Bench:
         child, weth, bot = self.child.address.lower(), self.weth.address, self.bot.address
         risk, arb = erc7201_slot("lapidary.child.risk"), erc7201_slot("lapidary.child.flasharb")
         stats = erc7201_slot("lapidary.child.stats")
-        limits, result = mapping_slot(weth, risk), mapping_slot(weth, risk + 1)
+        token_risk = mapping_slot(weth, risk)
         slots = {
             erc7201_slot("lapidary.child") + 1: "trade word (pause flags, Balancer Vault, sweep switch)",
             mapping_slot(bot, risk + 3): "access check (bot allow-list)",
-            limits: "risk: token allowed + trade cap",
-            limits + 1: "risk: loss limits",
-            result: "risk: result (cumulative PnL, high-water mark)",
-            result + 1: "risk: the day's loss",
+            token_risk: "risk: token allowed + trade cap + drawdown",
+            token_risk + 1: "risk: loss limits",
+            token_risk + 2: "risk: the day's loss",
             arb + 1: "lender config (Aave Pool)",
             arb + 2: "config: WETH",
             mapping_slot(weth, mapping_slot(bot, stats)): "statistics (the bot's word in the token)",

@@ -17,7 +17,6 @@ import {LibChild} from "../libraries/LibChild.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibPools} from "../libraries/LibPools.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
-import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 import {LibFlashArb} from "./LibFlashArb.sol";
 
 /// @title FlashArbFacet
@@ -26,7 +25,8 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 /// pools back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
 /// pays a share of the gross profit to the block's builder (`block.coinbase`) in ETH, sweeps the rest
 /// to the master's treasury if configured, and records the result with the child's risk state and
-/// its trade statistics (LibTradeStats, which the master sums on read: no call to the master).
+/// its trade statistics (LibRisk.recordTrade; the master sums the statistics on read: no call to the
+/// master).
 ///
 /// A route is a list of hops (pool, direction). The caller names no token but `token`: each hop's
 /// input and output tokens come from the registry (`setArbPool` reads them from the pool), and the
@@ -357,9 +357,7 @@ contract FlashArbFacet is
         (uint256 grossProfit, uint256 coinbasePayment, uint256 net) =
             _settle(token, balanceBefore, params.minProfit, params.coinbaseBps);
         if (net != 0 && LibFlashArb.sweepProfit(config)) LibChild.sendToTreasury(token, net);
-        int256 result = SafeCast.toInt256(net);
-        LibRisk.recordResult(token, result);
-        LibTradeStats.record(msg.sender, token, params.amountIn, result);
+        LibRisk.recordTrade(msg.sender, token, params.amountIn, SafeCast.toInt256(net));
         emit ArbExecuted(
             msg.sender, token, params.amountIn, grossProfit, coinbasePayment, net, uint8(params.lender)
         );

@@ -3,7 +3,6 @@ pragma solidity 0.8.28;
 
 import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
-import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 
 /// @title TradeProbeFacet (test only)
 /// @notice A stand-in for a strategy facet: runs the risk, pause and statistics steps a real strategy
@@ -21,8 +20,7 @@ contract TradeProbeFacet {
         LibGuardian.requireNotPaused();
         LibRisk.requirePool(pool);
         LibRisk.checkTrade(token, notional);
-        bool autoPaused = LibRisk.recordResult(token, pnl);
-        LibTradeStats.record(msg.sender, token, notional, pnl);
+        bool autoPaused = LibRisk.recordTrade(msg.sender, token, notional, pnl);
         emit ProbeTraded(msg.sender, pool, token, notional, pnl, autoPaused);
     }
 }

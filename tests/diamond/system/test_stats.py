@@ -138,7 +138,7 @@ def decode_totals(word: int) -> tuple[int, int, int]:
 @pytest.fixture
 def unbounded(trading_child, owner, dai):
     """The child's limits as wide as they are stored, so only the master's totals can overflow."""
-    trading_child.setTradeCap(dai, 2**248 - 1, sender=owner)
+    trading_child.setTradeCap(dai, 2**120 - 1, sender=owner)
     trading_child.setDailyLossLimit(dai, 2**128 - 1, sender=owner)
     trading_child.setDrawdownLimit(dai, 2**128 - 1, sender=owner)
     return trading_child

@@ -25,10 +25,10 @@ Measured per block, on one core, with ``time.perf_counter_ns``:
 3. select the best ``--select`` non-conflicting opportunities (no two share a pool;
    ``ArbSearch.select``, a branch and bound that sizes exactly only the cycles whose
    ceiling reaches into the selection, keeping sizings until a cycle's pools change);
-4. ABI-encode ``executeArb(((address,bool)[],address,uint256,uint256,uint8,uint16))``
-   calldata (from the shipped ABI, as the keeper does) for the selected opportunities new or
-   changed this block (calldata differing from what was last signed for that cycle), at most
-   ``--sign`` of them;
+4. ABI-encode ``executeArb(((address,bool,uint256)[],address,uint256,uint256,uint8,uint16))``
+   calldata (from the shipped ABI, with each hop's exact output, as the keeper does) for the
+   selected opportunities new or changed this block (calldata differing from what was last
+   signed for that cycle), at most ``--sign`` of them;
 5. sign an EIP-1559 transaction for each of those (the keepers' signer,
    ``keepers.chain.signing``, byte for byte eth-account's); an unchanged one keeps the transaction
    signed earlier.
@@ -70,7 +70,7 @@ from keepers.chain.contracts import abi  # noqa: E402
 from keepers.chain.signing import Eip1559Signer  # noqa: E402
 from keepers.markets.cycles import Pool  # noqa: E402
 from keepers.markets.search import ArbSearch  # noqa: E402
-from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams  # noqa: E402
+from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams, cycle_amounts  # noqa: E402
 from keepers.markets.uniswap_v2 import V2Pool  # noqa: E402
 from keepers.markets.uniswap_v3 import V3Pool  # noqa: E402
 from keepers.markets.uniswap_v3.tick_math import (  # noqa: E402
@@ -255,8 +255,9 @@ def decode_logs(logs: list[Log], pools: dict[str, Pool]) -> list[Pool]:
     return list(states.values())
 
 
-def calldata(opportunity: Opportunity, base_token: str) -> bytes:
-    hops = [(hop.pool, hop.zero_for_one) for hop in opportunity.cycle.hops]
+def calldata(opportunity: Opportunity, base_token: str, pools: dict[str, Pool]) -> bytes:
+    outputs = cycle_amounts(opportunity.cycle, pools, opportunity.amount_in)[1:]
+    hops = [(hop.pool, hop.zero_for_one, out) for hop, out in zip(opportunity.cycle.hops, outputs, strict=True)]
     params = (hops, base_token, opportunity.amount_in, opportunity.net_profit, LENDER_AAVE, 0)
     return EXECUTE_ARB.encode(params)
 
@@ -322,7 +323,7 @@ def run_block(
     selected = search.select_eager(limit) if full else search.select(limit)
     t3 = time.perf_counter_ns()
     fresh = [o for o in selected if last_signed.get(o.pools) != (o.amount_in, o.net_profit)][:sign_limit]
-    encoded = [calldata(o, search.base_token) for o in fresh]
+    encoded = [calldata(o, search.base_token, search.pools) for o in fresh]
     t4 = time.perf_counter_ns()
     signed = []
     for opportunity, data in zip(fresh, encoded, strict=True):

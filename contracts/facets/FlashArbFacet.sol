@@ -28,19 +28,22 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 /// its trade statistics (LibRisk.recordTrade; the master sums the statistics on read: no call to the
 /// master).
 ///
-/// A route is a list of hops (pool, direction). The caller names no token but `token`: each hop's
-/// input and output tokens come from the registry (`setArbPool` reads them from the pool), and the
-/// route must chain (each hop sells what the previous one bought) and end in `token`. A V2 hop's output
-/// is computed here from the pair's reserves and the registered fee, exactly as Uniswap's
-/// `getAmountOut`; a hop whose next hop is a V2 pair sends its output straight into that pair. The
-/// profit is the change of the diamond's `token` balance over the whole operation, so loan fees are
-/// already deducted.
+/// A route is a list of hops (pool, direction, output). The caller names no token but `token`: each
+/// hop's input and output tokens come from the registry (`setArbPool` reads them from the pool), and
+/// the route must chain (each hop sells what the previous one bought) and end in `token`. A V2 hop's
+/// output is the caller's (`Hop.amountOut`, which the keeper computes exactly as Uniswap's `getAmountOut`
+/// from the reserves it predicts): the pair's own constant-product check rejects an output its
+/// reserves do not pay, so a pair that moved against the route makes the arbitrage revert (fail
+/// closed), and one that moved in its favour keeps the difference. A hop whose next hop is a V2 pair
+/// sends its output straight into that pair. The profit is the change of the diamond's `token`
+/// balance over the whole operation, so loan fees are already deducted.
 ///
 /// Who may call what:
 /// - `executeArb`: keeper bots allowed in RiskFacet (never the owner), while neither this child nor
 ///   its master is paused (the child's own flag and its mirror of the master's pause, read in one
-///   word with the Balancer Vault and the sweep switch; see GuardianFacet and LibChild), not reentrantly; `token`, every pool and the notional must pass the child's
-///   risk limits (LibRisk) and every pool must also be enabled here.
+///   word with the Balancer Vault and the sweep switch; see GuardianFacet and LibChild), not
+///   reentrantly; `token`, every pool and the notional must pass the child's risk limits (LibRisk)
+///   and every pool must also be enabled here (both in the pool's one word, LibPools).
 /// - `setArbConfig`, `setArbPool`: the owner.
 /// - `receiveFlashLoan` (Balancer), `executeOperation` (Aave): only the configured lender, and only
 ///   while `executeArb` is waiting for that lender's loan (a transient marker; Aave's `initiator` must
@@ -51,10 +54,13 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 ///
 /// @dev Security considerations:
 /// - The owner must register only genuine pools (`setArbPool` reads token0/token1 from the address it
-///   is given and trusts the code there), with the pair's true fee (a fee set too low makes every
-///   swap revert at the pair's constant-product check; too high only costs output), allow them in
-///   RiskFacet, configure the real Balancer Vault, Aave Pool and WETH, and allow only bot keys it
-///   controls. A registered pool is trusted as the pool code it claims to be.
+///   is given and trusts the code there; a V2 pair's constant-product check is what guards the
+///   outputs the caller names), allow them in RiskFacet, configure the real Balancer Vault, Aave
+///   Pool and WETH, and allow only bot keys it controls. A registered pool is trusted as the pool
+///   code it claims to be.
+/// - A bot that names V2 outputs below what the pairs would pay leaves the difference in the pairs,
+///   as a low `minProfit` would leave it to others: the result is still measured as the balance
+///   change and recorded against the risk limits.
 /// - Profit is measured and checked in `token` only. Other tokens the diamond holds are not counted:
 ///   a V3 hop that cannot sell its whole input reverts (`PartialFill`) rather than leave a remainder,
 ///   but the route does not guard balances of intermediate tokens beyond that.
@@ -238,9 +244,13 @@ contract FlashArbFacet is
             (uint96 tagIn, uint96 tagOut) = LibPools.tagsInOut(poolWord, zeroForOne);
             if (tagIn != current) _revertBrokenRoute(hops, i, token);
             current = tagOut;
-            uint256 hop = LibFlashArb.encodeHop(pool, LibPools.isV3(poolWord), zeroForOne, LibPools.feeBps(poolWord));
+            bool v3 = LibPools.isV3(poolWord);
+            uint256 hop = LibFlashArb.encodeHop(pool, v3, zeroForOne);
+            uint256 amountOut = hops[i].amountOut;
             assembly ("memory-safe") {
-                tstore(add(base, add(i, 1)), hop)
+                let slot := add(base, add(shl(1, i), 1))
+                tstore(slot, hop)
+                if iszero(v3) { tstore(add(slot, 1), amountOut) }
             }
         }
         if (current != LibPools.tag(token)) revert NotACycle(token, _tokenOut(hops[count - 1]));
@@ -301,30 +311,31 @@ contract FlashArbFacet is
         // A V2 pair must hold its input before `swap`; later V2 hops get it from the previous hop.
         if (!LibFlashArb.isV3(hop)) IERC20(token).safeTransfer(LibFlashArb.pool(hop), amountIn);
         uint256 amount = amountIn;
-        for (uint256 i = 1; i <= count; ++i) {
+        for (uint256 i = 0; i < count; ++i) {
             uint256 next;
-            if (i < count) {
-                assembly ("memory-safe") {
-                    next := tload(add(base, add(i, 1)))
-                }
+            uint256 amountOut;
+            assembly ("memory-safe") {
+                let slot := add(base, add(shl(1, i), 1))
+                amountOut := tload(add(slot, 1))
+                if lt(add(i, 1), count) { next := tload(add(slot, 2)) }
             }
             address recipient = next != 0 && !LibFlashArb.isV3(next) ? LibFlashArb.pool(next) : address(this);
-            amount = LibFlashArb.isV3(hop) ? _swapV3(hop, amount, recipient) : _swapV2(hop, amount, recipient);
+            if (LibFlashArb.isV3(hop)) {
+                amount = _swapV3(hop, amount, recipient);
+            } else {
+                _swapV2(hop, amountOut, recipient);
+                amount = amountOut;
+            }
             hop = next;
         }
     }
 
-    /// @dev One V2 hop whose input is already in the pair: Uniswap's getAmountOut with the registered
-    /// fee (fee 30 gives exactly the pair's 997/1000).
-    function _swapV2(uint256 hop, uint256 amountIn, address recipient) private returns (uint256 amountOut) {
-        IUniswapV2Pair pair = IUniswapV2Pair(LibFlashArb.pool(hop));
-        bool zeroForOne = LibFlashArb.zeroForOne(hop);
-        (uint256 reserve0, uint256 reserve1,) = pair.getReserves();
-        (uint256 reserveIn, uint256 reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);
-        uint256 amountInWithFee = amountIn * (BPS - LibFlashArb.feeBps(hop));
-        amountOut = (amountInWithFee * reserveOut) / (reserveIn * BPS + amountInWithFee);
-        (uint256 amount0Out, uint256 amount1Out) = zeroForOne ? (uint256(0), amountOut) : (amountOut, uint256(0));
-        pair.swap(amount0Out, amount1Out, recipient, "");
+    /// @dev One V2 hop whose input is already in the pair, for the output the caller named; the
+    /// pair reverts unless its reserves pay it.
+    function _swapV2(uint256 hop, uint256 amountOut, address recipient) private {
+        (uint256 amount0Out, uint256 amount1Out) =
+            LibFlashArb.zeroForOne(hop) ? (uint256(0), amountOut) : (amountOut, uint256(0));
+        IUniswapV2Pair(LibFlashArb.pool(hop)).swap(amount0Out, amount1Out, recipient, "");
     }
 
     /// @dev One V3 hop, exact input. `EXPECTED_POOL` lets this pool's callback through while the swap

@@ -11,7 +11,7 @@ import {IFlashArb} from "../interfaces/IFlashArb.sol";
 /// validated route, the V3 pool being swapped); and the packed form of a validated hop.
 /// @dev The strategy's bits of the trade word: the Balancer Vault in bits 0-159, the sweep switch in
 /// bit 160. A validated hop is one word: pool address in bits 0-159, kind in bits 160-167 (1 = V3),
-/// zeroForOne in bits 168-175, the V2 fee in bits 176-191. It is never zero (a pool is never zero).
+/// zeroForOne in bits 168-175. It is never zero (a pool is never zero).
 library LibFlashArb {
     /// @custom:storage-location erc7201:lapidary.child.flasharb
     struct Layout {
@@ -33,13 +33,13 @@ library LibFlashArb {
     bytes32 internal constant EXPECTED_POOL = 0xbe5c4065bd14aaf322a6cd9f2b75d7d1f95abf7c0e2010f9d003346ae7c50500;
 
     /// @notice Transient: the route `executeArb` validated, for the swap loop (run from the lender's
-    /// callback): the hop count at ROUTE, hop i at ROUTE + 1 + i.
+    /// callback): the hop count at ROUTE, hop i at ROUTE + 1 + 2i and, for a V2 hop, its output at
+    /// ROUTE + 2 + 2i.
     // keccak256(abi.encode(uint256(keccak256("lapidary.child.flasharb.route")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 internal constant ROUTE = 0xb76eef4b6e87d504bdfb33b8396d2b84add48f36d556b2c4165de2aee11e5100;
 
     uint256 private constant KIND_SHIFT = 160;
     uint256 private constant ZERO_FOR_ONE = 1 << 168;
-    uint256 private constant FEE_SHIFT = 176;
     uint240 private constant SWEEP = uint240(1) << 160;
 
     function layout() internal pure returns (Layout storage l) {
@@ -68,9 +68,9 @@ library LibFlashArb {
     }
 
     /// @notice Packs a validated hop.
-    function encodeHop(address pool, bool v3, bool zeroForOne, uint16 feeBps) internal pure returns (uint256) {
+    function encodeHop(address pool, bool v3, bool zeroForOne) internal pure returns (uint256) {
         return uint256(uint160(pool)) | (v3 ? uint256(IFlashArb.PoolKind.UniswapV3) << KIND_SHIFT : 0)
-            | (zeroForOne ? ZERO_FOR_ONE : 0) | (uint256(feeBps) << FEE_SHIFT);
+            | (zeroForOne ? ZERO_FOR_ONE : 0);
     }
 
     function pool(uint256 hop) internal pure returns (address) {
@@ -83,9 +83,5 @@ library LibFlashArb {
 
     function zeroForOne(uint256 hop) internal pure returns (bool) {
         return hop & ZERO_FOR_ONE != 0;
-    }
-
-    function feeBps(uint256 hop) internal pure returns (uint256) {
-        return uint16(hop >> FEE_SHIFT);
     }
 }

@@ -11,9 +11,9 @@ import {LibChild} from "./LibChild.sol";
 /// per-trade check reads one word of the child's own storage and calls nobody. On the master the
 /// mirror stays false, so only its own flag counts, and that flag is the global pause.
 /// @dev The flags live in LibChild's trade word, beside the child strategy's settings, so that
-/// `requireNotPaused` costs one storage read and hands the strategy its settings. The guardian is a fail-safe
-/// key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so that losing
-/// one key does not hand over both powers.
+/// `requireNotPaused` costs one storage read and hands the strategy its settings. The guardian is a
+/// fail-safe key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so
+/// that losing one key does not hand over both powers.
 library LibGuardian {
     /// @custom:storage-location erc7201:lapidary.guardian
     struct Layout {

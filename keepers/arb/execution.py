@@ -3,9 +3,8 @@
 The predicted net profit becomes the contract's `minProfit`, and each V2 hop's
 predicted output its `amountOut` (the pair's constant-product check then guards
 it): the transaction either realizes exactly what was predicted or reverts (fail
-closed). Before
-signing, the exact calldata is run with `eth_call` from the bot; a revert or a
-different answer drops the opportunity.
+closed). Before signing, the exact calldata is run with `eth_call` from the bot;
+a revert or a different answer drops the opportunity.
 """
 
 from __future__ import annotations

@@ -36,9 +36,10 @@ pipeline:
 3. add the new pools (``ArbSearch.add_pools``, timed per pool as well);
 4. select the best ``--select`` non-conflicting opportunities (``ArbSearch.select``: exact
    sizing of only the cycles whose bound reaches into the selection);
-5. encode ``executeArb`` calldata (``keepers.arb.execution.ArbOrder``) for the selected
-   opportunities new this block, at most ``--sign``, and sign an EIP-1559 transaction for each
-   (``keepers.chain.signing``, byte for byte eth-account's).
+5. encode ``executeArb`` calldata (``keepers.arb.execution.ArbOrder``, with each hop's exact
+   output, as the keeper does) for the selected opportunities new this block, at most
+   ``--sign``, and sign an EIP-1559 transaction for each (``keepers.chain.signing``, byte for
+   byte eth-account's).
 
 Reported at mainnet shape: median and p99 per block at ``--changed`` and at ``--changed-high``
 pools changed, log decoding per log, time per new pool, resident memory (VmHWM of the process)
@@ -83,7 +84,7 @@ from keepers.chain.contracts import abi  # noqa: E402
 from keepers.chain.signing import Eip1559Signer  # noqa: E402
 from keepers.markets.cycles import Pool  # noqa: E402
 from keepers.markets.search import ArbSearch  # noqa: E402
-from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams  # noqa: E402
+from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams, cycle_amounts  # noqa: E402
 from keepers.markets.uniswap_v2 import V2Pool  # noqa: E402
 from keepers.markets.uniswap_v3 import V3Pool  # noqa: E402
 from keepers.markets.uniswap_v3.tick_math import (  # noqa: E402
@@ -456,8 +457,14 @@ class Pipeline:
         fresh = [o for o in selected if self.last_signed.get(o.pools) != (o.amount_in, o.net_profit)]
         signed = []
         for opportunity in fresh[: self.sign_limit]:
+            outputs = cycle_amounts(opportunity.cycle, search.pools, opportunity.amount_in)[1:]
             order = ArbOrder(
-                opportunity.cycle, opportunity.amount_in, "aave", opportunity.loan_fee, opportunity.amount_out
+                opportunity.cycle,
+                opportunity.amount_in,
+                "aave",
+                opportunity.loan_fee,
+                opportunity.amount_out,
+                hop_amounts_out=tuple(outputs),
             )
             gas = GAS.units(opportunity.cycle, search.pools) * 6 // 5
             signed.append(self.signer.sign(order.calldata(), gas, base_fee))

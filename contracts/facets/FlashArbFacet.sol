@@ -10,12 +10,12 @@ import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {IAavePool, IFlashLoanSimpleReceiver} from "../interfaces/IAavePool.sol";
 import {IBalancerVault, IFlashLoanRecipient} from "../interfaces/IBalancerVault.sol";
 import {IFlashArb} from "../interfaces/IFlashArb.sol";
-import {IMaster} from "../interfaces/IMaster.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {IUniswapV3Pool, IUniswapV3SwapCallback} from "../interfaces/IUniswapV3Pool.sol";
 import {IWETH} from "../interfaces/IWETH.sol";
 import {LibChild} from "../libraries/LibChild.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
+import {LibPools} from "../libraries/LibPools.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 import {LibFlashArb} from "./LibFlashArb.sol";
 
@@ -25,21 +25,25 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 /// pools back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
 /// pays a share of the gross profit to the block's builder (`block.coinbase`) in ETH, sweeps the rest
 /// to the master's treasury if configured, and records the result with the child's risk state and
-/// the master's statistics.
+/// its trade statistics (LibRisk.recordTrade; the master sums the statistics on read: no call to the
+/// master).
 ///
-/// A route is a list of hops (pool, direction). The caller names no token but `token`: each hop's
-/// input and output tokens come from the registry (`setArbPool` reads them from the pool), and the
-/// route must chain (each hop sells what the previous one bought) and end in `token`. A V2 hop's output
-/// is computed here from the pair's reserves and the registered fee, exactly as Uniswap's
-/// `getAmountOut`; a hop whose next hop is a V2 pair sends its output straight into that pair. The
-/// profit is the change of the diamond's `token` balance over the whole operation, so loan fees are
-/// already deducted.
+/// A route is a list of hops (pool, direction, output). The caller names no token but `token`: each
+/// hop's input and output tokens come from the registry (`setArbPool` reads them from the pool), and
+/// the route must chain (each hop sells what the previous one bought) and end in `token`. A V2 hop's
+/// output is the caller's (`Hop.amountOut`, which the keeper computes exactly as Uniswap's `getAmountOut`
+/// from the reserves it predicts): the pair's own constant-product check rejects an output its
+/// reserves do not pay, so a pair that moved against the route makes the arbitrage revert (fail
+/// closed), and one that moved in its favour keeps the difference. A hop whose next hop is a V2 pair
+/// sends its output straight into that pair. The profit is the change of the diamond's `token`
+/// balance over the whole operation, so loan fees are already deducted.
 ///
 /// Who may call what:
 /// - `executeArb`: keeper bots allowed in RiskFacet (never the owner), while neither this child nor
-///   its master is paused (the child's own flag and its mirror of the master's pause, one storage
-///   read; see GuardianFacet), not reentrantly; `token`, every pool and the notional must pass the child's
-///   risk limits (LibRisk) and every pool must also be enabled here.
+///   its master is paused (the child's own flag and its mirror of the master's pause, read in one
+///   word with the Balancer Vault and the sweep switch; see GuardianFacet and LibChild), not
+///   reentrantly; `token`, every pool and the notional must pass the child's risk limits (LibRisk)
+///   and every pool must also be enabled here (both in the pool's one word, LibPools).
 /// - `setArbConfig`, `setArbPool`: the owner.
 /// - `receiveFlashLoan` (Balancer), `executeOperation` (Aave): only the configured lender, and only
 ///   while `executeArb` is waiting for that lender's loan (a transient marker; Aave's `initiator` must
@@ -50,10 +54,13 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 ///
 /// @dev Security considerations:
 /// - The owner must register only genuine pools (`setArbPool` reads token0/token1 from the address it
-///   is given and trusts the code there), with the pair's true fee (a fee set too low makes every
-///   swap revert at the pair's constant-product check; too high only costs output), allow them in
-///   RiskFacet, configure the real Balancer Vault, Aave Pool and WETH, and allow only bot keys it
-///   controls. A registered pool is trusted as the pool code it claims to be.
+///   is given and trusts the code there; a V2 pair's constant-product check is what guards the
+///   outputs the caller names), allow them in RiskFacet, configure the real Balancer Vault, Aave
+///   Pool and WETH, and allow only bot keys it controls. A registered pool is trusted as the pool
+///   code it claims to be.
+/// - A bot that names V2 outputs below what the pairs would pay leaves the difference in the pairs,
+///   as a low `minProfit` would leave it to others: the result is still measured as the balance
+///   change and recorded against the risk limits.
 /// - Profit is measured and checked in `token` only. Other tokens the diamond holds are not counted:
 ///   a V3 hop that cannot sell its whole input reverts (`PartialFill`) rather than leave a remainder,
 ///   but the route does not guard balances of intermediate tokens beyond that.
@@ -93,19 +100,18 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function executeArb(ArbParams calldata params) external nonReentrant returns (uint256 netProfit) {
         LibRisk.requireBot(msg.sender);
-        address master = LibGuardian.requireNotPaused();
+        uint240 config = LibGuardian.requireNotPaused();
         address token = params.token;
         uint256 amountIn = params.amountIn;
         if (amountIn == 0) revert ZeroAmountIn();
         LibRisk.checkTrade(token, amountIn);
 
-        LibFlashArb.Layout storage l = LibFlashArb.layout();
         uint16 coinbaseBps = params.coinbaseBps;
         if (coinbaseBps != 0) {
             if (coinbaseBps > BPS) revert InvalidCoinbaseBps(coinbaseBps);
-            if (token != l.weth) revert CoinbaseNeedsWeth(token);
+            if (token != LibFlashArb.layout().weth) revert CoinbaseNeedsWeth(token);
         }
-        _storeValidatedRoute(l, params.hops, token);
+        _storeValidatedRoute(params.hops, token);
 
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
         Lender lender = params.lender;
@@ -113,9 +119,9 @@ contract FlashArbFacet is
             if (balanceBefore < amountIn) revert InsufficientCapital(token, balanceBefore, amountIn);
             _swapRoute(token, amountIn);
         } else {
-            _borrowAndSwap(l, lender, token, amountIn);
+            _borrowAndSwap(config, lender, token, amountIn);
         }
-        netProfit = _account(l, params, balanceBefore, master);
+        netProfit = _account(config, params, balanceBefore);
     }
 
     /// @notice Balancer V2 Vault flash-loan callback: runs the route, repays the loan plus fee.
@@ -161,8 +167,8 @@ contract FlashArbFacet is
         bool zeroForOne = LibFlashArb.zeroForOne(hop);
         int256 owed = zeroForOne ? amount0Delta : amount1Delta;
         if (owed <= 0) revert UnexpectedSwapDelta(amount0Delta, amount1Delta);
-        LibFlashArb.Pool storage registered = LibFlashArb.layout().pools[msg.sender];
-        IERC20(zeroForOne ? registered.token0 : registered.token1).safeTransfer(msg.sender, uint256(owed));
+        (address token0, address token1) = LibPools.tokens(msg.sender);
+        IERC20(zeroForOne ? token0 : token1).safeTransfer(msg.sender, uint256(owed));
     }
 
     // ---------------------------------------------------------------- owner
@@ -170,9 +176,8 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function setArbConfig(address balancerVault, address aavePool, address weth, bool sweepProfit) external {
         LibOwnership.enforceIsOwner();
+        LibChild.setStrategyConfig(LibFlashArb.encodeConfig(balancerVault, sweepProfit));
         LibFlashArb.Layout storage l = LibFlashArb.layout();
-        l.balancerVault = balancerVault;
-        l.sweepProfit = sweepProfit;
         l.aavePool = aavePool;
         l.weth = weth;
         emit ArbConfigChanged(balancerVault, aavePool, weth, sweepProfit);
@@ -186,8 +191,7 @@ contract FlashArbFacet is
         address token0 = IUniswapV2Pair(pool).token0();
         address token1 = IUniswapV2Pair(pool).token1();
         if (token0 == address(0) || token1 == address(0) || token0 == token1) revert InvalidPool(pool);
-        LibFlashArb.layout().pools[pool] =
-            LibFlashArb.Pool({token0: token0, kind: kind, feeBps: feeBps, enabled: enabled, token1: token1});
+        LibPools.register(pool, kind == PoolKind.UniswapV3, feeBps, enabled, token0, token1);
         emit ArbPoolSet(pool, kind, token0, token1, feeBps, enabled);
     }
 
@@ -199,8 +203,9 @@ contract FlashArbFacet is
         view
         returns (address balancerVault, address aavePool, address weth, bool sweepProfit)
     {
+        (,, uint240 config) = LibChild.tradeWord();
         LibFlashArb.Layout storage l = LibFlashArb.layout();
-        return (l.balancerVault, l.aavePool, l.weth, l.sweepProfit);
+        return (LibFlashArb.balancerVault(config), l.aavePool, l.weth, LibFlashArb.sweepProfit(config));
     }
 
     /// @inheritdoc IFlashArb
@@ -209,55 +214,67 @@ contract FlashArbFacet is
         view
         returns (PoolKind kind, address token0, address token1, uint16 feeBps, bool enabled)
     {
-        LibFlashArb.Pool storage p = LibFlashArb.layout().pools[pool];
-        return (p.kind, p.token0, p.token1, p.feeBps, p.enabled);
+        uint256 poolWord = LibPools.word(pool);
+        (token0, token1) = LibPools.tokens(pool);
+        kind = LibPools.isV3(poolWord) ? PoolKind.UniswapV3 : PoolKind.UniswapV2;
+        return (kind, token0, token1, LibPools.feeBps(poolWord), LibPools.isEnabled(poolWord));
     }
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Checks every hop (enabled here, allowed by LibRisk, chained, a cycle from `token`) and
-    /// stores the hops, packed one word each (see LibFlashArb), in transient storage for `_swapRoute`:
-    /// the lender's callback reads the route from there, never from the lender's `userData`/`params`
-    /// (measured cheaper than passing it through the lender, and nothing a lender relays is trusted).
-    function _storeValidatedRoute(LibFlashArb.Layout storage l, Hop[] calldata hops, address token) private {
+    /// @dev Checks every hop (enabled here, allowed by the risk limits, chained, a cycle from `token`)
+    /// from one word per pool (LibPools: both admissions and the tokens' tags) and stores the hops,
+    /// packed one word each (see LibFlashArb), in transient storage for `_swapRoute`: the lender's
+    /// callback reads the route from there, never from the lender's `userData`/`params` (measured
+    /// cheaper than passing it through the lender, and nothing a lender relays is trusted).
+    function _storeValidatedRoute(Hop[] calldata hops, address token) private {
         uint256 count = hops.length;
         if (count < MIN_HOPS || count > MAX_HOPS) revert InvalidHopCount(count);
         bytes32 base = LibFlashArb.ROUTE;
         assembly ("memory-safe") {
             tstore(base, count)
         }
-        address current = token;
+        uint96 current = LibPools.tag(token);
         for (uint256 i = 0; i < count; ++i) {
             address pool = hops[i].pool;
             bool zeroForOne = hops[i].zeroForOne;
-            LibFlashArb.Pool storage registered = l.pools[pool];
-            (address token0, PoolKind kind, uint16 feeBps, bool enabled) =
-                (registered.token0, registered.kind, registered.feeBps, registered.enabled);
-            if (!enabled) revert PoolNotEnabled(pool);
-            LibRisk.requirePool(pool);
-            address token1 = registered.token1;
-            (address tokenIn, address tokenOut) = zeroForOne ? (token0, token1) : (token1, token0);
-            if (tokenIn != current) revert BrokenRoute(i, current, tokenIn);
-            current = tokenOut;
-            uint256 hop = LibFlashArb.encodeHop(pool, kind, zeroForOne, feeBps);
+            uint256 poolWord = LibPools.word(pool);
+            if (!LibPools.isEnabled(poolWord)) revert PoolNotEnabled(pool);
+            if (!LibPools.isAllowed(poolWord)) revert LibRisk.PoolNotAllowed(pool);
+            (uint96 tagIn, uint96 tagOut) = LibPools.tagsInOut(poolWord, zeroForOne);
+            if (tagIn != current) _revertBrokenRoute(hops, i, token);
+            current = tagOut;
+            bool v3 = LibPools.isV3(poolWord);
+            uint256 hop = LibFlashArb.encodeHop(pool, v3, zeroForOne);
+            uint256 amountOut = hops[i].amountOut;
             assembly ("memory-safe") {
-                tstore(add(base, add(i, 1)), hop)
+                let slot := add(base, add(shl(1, i), 1))
+                tstore(slot, hop)
+                if iszero(v3) { tstore(add(slot, 1), amountOut) }
             }
         }
-        if (current != token) revert NotACycle(token, current);
+        if (current != LibPools.tag(token)) revert NotACycle(token, _tokenOut(hops[count - 1]));
+    }
+
+    /// @dev Reverts `BrokenRoute` for hop `i`, naming the tokens in full (read off the hot path).
+    function _revertBrokenRoute(Hop[] calldata hops, uint256 i, address token) private view {
+        address expectedIn = i == 0 ? token : _tokenOut(hops[i - 1]);
+        (address token0, address token1) = LibPools.tokens(hops[i].pool);
+        revert BrokenRoute(i, expectedIn, hops[i].zeroForOne ? token0 : token1);
+    }
+
+    /// @dev The token a hop buys, in full.
+    function _tokenOut(Hop calldata hop) private view returns (address) {
+        (address token0, address token1) = LibPools.tokens(hop.pool);
+        return hop.zeroForOne ? token1 : token0;
     }
 
     /// @dev Takes the loan; the lender calls back `receiveFlashLoan` or `executeOperation`, which run
     /// the route and repay. The marker lets exactly that callback through, once.
-    function _borrowAndSwap(
-        LibFlashArb.Layout storage l,
-        Lender lender,
-        address token,
-        uint256 amountIn
-    ) private {
+    function _borrowAndSwap(uint240 config, Lender lender, address token, uint256 amountIn) private {
         TransientSlot.Uint256Slot marker = LibFlashArb.LOAN_MARKER.asUint256();
         if (lender == Lender.Balancer) {
-            address vault = l.balancerVault;
+            address vault = LibFlashArb.balancerVault(config);
             if (vault == address(0)) revert LenderNotConfigured(lender);
             IERC20[] memory tokens = new IERC20[](1);
             tokens[0] = IERC20(token);
@@ -266,7 +283,7 @@ contract FlashArbFacet is
             marker.tstore(LibFlashArb.loanMarker(vault, lender));
             IBalancerVault(vault).flashLoan(this, tokens, amounts, "");
         } else {
-            address pool = l.aavePool;
+            address pool = LibFlashArb.layout().aavePool;
             if (pool == address(0)) revert LenderNotConfigured(lender);
             marker.tstore(LibFlashArb.loanMarker(pool, lender));
             IAavePool(pool).flashLoanSimple(address(this), token, amountIn, "", 0);
@@ -294,30 +311,31 @@ contract FlashArbFacet is
         // A V2 pair must hold its input before `swap`; later V2 hops get it from the previous hop.
         if (!LibFlashArb.isV3(hop)) IERC20(token).safeTransfer(LibFlashArb.pool(hop), amountIn);
         uint256 amount = amountIn;
-        for (uint256 i = 1; i <= count; ++i) {
+        for (uint256 i = 0; i < count; ++i) {
             uint256 next;
-            if (i < count) {
-                assembly ("memory-safe") {
-                    next := tload(add(base, add(i, 1)))
-                }
+            uint256 amountOut;
+            assembly ("memory-safe") {
+                let slot := add(base, add(shl(1, i), 1))
+                amountOut := tload(add(slot, 1))
+                if lt(add(i, 1), count) { next := tload(add(slot, 2)) }
             }
             address recipient = next != 0 && !LibFlashArb.isV3(next) ? LibFlashArb.pool(next) : address(this);
-            amount = LibFlashArb.isV3(hop) ? _swapV3(hop, amount, recipient) : _swapV2(hop, amount, recipient);
+            if (LibFlashArb.isV3(hop)) {
+                amount = _swapV3(hop, amount, recipient);
+            } else {
+                _swapV2(hop, amountOut, recipient);
+                amount = amountOut;
+            }
             hop = next;
         }
     }
 
-    /// @dev One V2 hop whose input is already in the pair: Uniswap's getAmountOut with the registered
-    /// fee (fee 30 gives exactly the pair's 997/1000).
-    function _swapV2(uint256 hop, uint256 amountIn, address recipient) private returns (uint256 amountOut) {
-        IUniswapV2Pair pair = IUniswapV2Pair(LibFlashArb.pool(hop));
-        bool zeroForOne = LibFlashArb.zeroForOne(hop);
-        (uint256 reserve0, uint256 reserve1,) = pair.getReserves();
-        (uint256 reserveIn, uint256 reserveOut) = zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);
-        uint256 amountInWithFee = amountIn * (BPS - LibFlashArb.feeBps(hop));
-        amountOut = (amountInWithFee * reserveOut) / (reserveIn * BPS + amountInWithFee);
-        (uint256 amount0Out, uint256 amount1Out) = zeroForOne ? (uint256(0), amountOut) : (amountOut, uint256(0));
-        pair.swap(amount0Out, amount1Out, recipient, "");
+    /// @dev One V2 hop whose input is already in the pair, for the output the caller named; the
+    /// pair reverts unless its reserves pay it.
+    function _swapV2(uint256 hop, uint256 amountOut, address recipient) private {
+        (uint256 amount0Out, uint256 amount1Out) =
+            LibFlashArb.zeroForOne(hop) ? (uint256(0), amountOut) : (amountOut, uint256(0));
+        IUniswapV2Pair(LibFlashArb.pool(hop)).swap(amount0Out, amount1Out, recipient, "");
     }
 
     /// @dev One V3 hop, exact input. `EXPECTED_POOL` lets this pool's callback through while the swap
@@ -341,20 +359,16 @@ contract FlashArbFacet is
     }
 
     /// @dev After the route: settles the profit, sweeps it if configured, records it with the risk
-    /// state and with `master` (as read by the pause check), and emits `ArbExecuted`.
-    function _account(
-        LibFlashArb.Layout storage l,
-        ArbParams calldata params,
-        uint256 balanceBefore,
-        address master
-    ) private returns (uint256 netProfit) {
+    /// state and the child's statistics, and emits `ArbExecuted`.
+    function _account(uint240 config, ArbParams calldata params, uint256 balanceBefore)
+        private
+        returns (uint256 netProfit)
+    {
         address token = params.token;
         (uint256 grossProfit, uint256 coinbasePayment, uint256 net) =
             _settle(token, balanceBefore, params.minProfit, params.coinbaseBps);
-        if (net != 0 && l.sweepProfit) LibChild.sendToTreasury(token, net);
-        int256 result = SafeCast.toInt256(net);
-        LibRisk.recordResult(token, result);
-        IMaster(master).reportTrade(msg.sender, token, params.amountIn, result);
+        if (net != 0 && LibFlashArb.sweepProfit(config)) LibChild.sendToTreasury(token, net);
+        LibRisk.recordTrade(msg.sender, token, params.amountIn, SafeCast.toInt256(net));
         emit ArbExecuted(
             msg.sender, token, params.amountIn, grossProfit, coinbasePayment, net, uint8(params.lender)
         );

@@ -3,24 +3,26 @@ pragma solidity 0.8.28;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
+import {LibPools} from "../libraries/LibPools.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
+import {LibTradeStats} from "../libraries/LibTradeStats.sol";
 
 /// @title RiskFacet
 /// @notice A child diamond's risk limits: which tokens and pools its strategies may touch, which
 /// keeper addresses (bots) may trigger trades, and per token a per-trade notional cap, a daily loss
 /// limit and a drawdown limit. Strategy facets enforce them through LibRisk; when a recorded result
-/// breaches a loss limit the child pauses itself (see LibRisk.recordResult).
+/// breaches a loss limit the child pauses itself (see LibRisk.recordTrade).
 ///
 /// Every setter is owner only; the views are open. All amounts are in the token's base units. A
 /// limit that was never set is zero, and zero tolerates nothing: trades above zero notional are
 /// rejected and the first loss pauses the child. A loss limit set below what the token has already
 /// lost (today, or from its high-water mark) pauses the child at once. Limits are stored packed: a
-/// trade cap above 2^248 - 1 or a loss limit above 2^128 - 1 is rejected (SafeCast's error, with the
+/// trade cap above 2^120 - 1 or a loss limit above 2^128 - 1 is rejected (SafeCast's error, with the
 /// value); pass those maxima for "no practical limit".
 ///
 /// @dev Security considerations: the limits bound what a bot can lose per trade and per day under
 /// honest accounting; they rely on strategy facets reporting the true result of each trade to
-/// `LibRisk.recordResult`. A day is a UTC day (`block.timestamp / 1 days`), so losses just before and
+/// `LibRisk.recordTrade`. A day is a UTC day (`block.timestamp / 1 days`), so losses just before and
 /// just after midnight count against two different days. Drawdown is measured from the high-water
 /// mark of recorded results, which starts at zero, not from the child's token balance. The owner may
 /// not be a bot when set, but nothing stops ownership being transferred later to an address that is
@@ -48,39 +50,41 @@ contract RiskFacet {
     /// @notice Allows or disallows trading `token`. Owner only.
     function setTokenAllowed(address token, bool allowed) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.layout().limits[token].allowed = allowed;
+        LibRisk.layout().tokens[token].allowed = allowed;
         emit TokenAllowed(token, allowed);
     }
 
     /// @notice Allows or disallows trading through `pool`. Owner only.
     function setPoolAllowed(address pool, bool allowed) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.layout().pools[pool] = allowed;
+        LibPools.setAllowed(pool, allowed);
         emit PoolAllowed(pool, allowed);
     }
 
-    /// @notice Allows or revokes keeper `bot`. Owner only; rejects zero and the owner.
+    /// @notice Allows or revokes keeper `bot`. Owner only; rejects zero and the owner. A bot allowed
+    /// for the first time joins the bots the child's trade statistics sum (TradeStatsFacet).
     function setBot(address bot, bool allowed) external {
         LibOwnership.enforceIsOwner();
         if (bot == address(0)) revert ZeroBot();
         if (bot == LibOwnership.owner()) revert BotIsOwner(bot);
         LibRisk.layout().bots[bot] = allowed;
+        if (allowed) LibTradeStats.list(bot);
         emit BotChanged(bot, allowed);
     }
 
-    /// @notice Sets the largest notional of one trade in `token` (at most 2^248 - 1). Owner only.
+    /// @notice Sets the largest notional of one trade in `token` (at most 2^120 - 1). Owner only.
     function setTradeCap(address token, uint256 cap) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        LibRisk.TokenRisk storage limits = LibRisk.layout().tokens[token];
         emit TradeCapChanged(token, limits.tradeCap, cap);
-        limits.tradeCap = SafeCast.toUint248(cap);
+        limits.tradeCap = SafeCast.toUint120(cap);
     }
 
     /// @notice Sets the losses in `token` tolerated per UTC day before the child pauses (at most
     /// 2^128 - 1). Owner only. Pauses the child if today's losses already exceed `limit`.
     function setDailyLossLimit(address token, uint256 limit) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        LibRisk.TokenRisk storage limits = LibRisk.layout().tokens[token];
         emit DailyLossLimitChanged(token, limits.dailyLossLimit, limit);
         limits.dailyLossLimit = SafeCast.toUint128(limit);
         LibRisk.pauseIfBreached(token, LibRisk.PauseReason.DailyLoss);
@@ -91,7 +95,7 @@ contract RiskFacet {
     /// drawdown already exceeds `limit`.
     function setDrawdownLimit(address token, uint256 limit) external {
         LibOwnership.enforceIsOwner();
-        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        LibRisk.TokenRisk storage limits = LibRisk.layout().tokens[token];
         emit DrawdownLimitChanged(token, limits.drawdownLimit, limit);
         limits.drawdownLimit = SafeCast.toUint128(limit);
         LibRisk.pauseIfBreached(token, LibRisk.PauseReason.Drawdown);
@@ -99,12 +103,12 @@ contract RiskFacet {
 
     /// @notice Whether `token` may be traded.
     function isTokenAllowed(address token) external view returns (bool) {
-        return LibRisk.layout().limits[token].allowed;
+        return LibRisk.layout().tokens[token].allowed;
     }
 
     /// @notice Whether `pool` may be traded through.
     function isPoolAllowed(address pool) external view returns (bool) {
-        return LibRisk.layout().pools[pool];
+        return LibPools.isAllowed(LibPools.word(pool));
     }
 
     /// @notice Whether `account` is an allowed keeper bot.
@@ -118,7 +122,7 @@ contract RiskFacet {
         view
         returns (uint256 tradeCap, uint256 dailyLossLimit, uint256 drawdownLimit)
     {
-        LibRisk.Limits storage limits = LibRisk.layout().limits[token];
+        LibRisk.TokenRisk storage limits = LibRisk.layout().tokens[token];
         return (limits.tradeCap, limits.dailyLossLimit, limits.drawdownLimit);
     }
 

@@ -16,8 +16,8 @@ interface IFlashArb {
     }
 
     /// @notice How a registered pool is traded.
-    /// @param UniswapV2 A Uniswap-V2-style pair: pay first, then `swap` with the output computed here
-    /// from `getReserves()` and the registered fee.
+    /// @param UniswapV2 A Uniswap-V2-style pair: pay first, then `swap` for the output the caller
+    /// computed (`Hop.amountOut`); the pair's own constant-product check guards it.
     /// @param UniswapV3 A Uniswap V3 pool: `swap` exact input, pay in `uniswapV3SwapCallback`.
     enum PoolKind {
         UniswapV2,
@@ -27,9 +27,14 @@ interface IFlashArb {
     /// @notice One swap of a route.
     /// @param pool A pool registered with `setArbPool`.
     /// @param zeroForOne True to sell the pool's token0 for its token1, false for the reverse.
+    /// @param amountOut For a V2 pair, what the hop buys: the caller computes it from the pair's
+    /// reserves and fee (Uniswap's `getAmountOut` of the hop's input); a pair that moved since makes
+    /// the swap revert at the pair's constant-product check. Ignored for a V3 pool, which computes
+    /// its own output from the exact input.
     struct Hop {
         address pool;
         bool zeroForOne;
+        uint256 amountOut;
     }
 
     /// @notice One arbitrage.
@@ -116,7 +121,8 @@ interface IFlashArb {
     function setArbConfig(address balancerVault, address aavePool, address weth, bool sweepProfit) external;
 
     /// @notice Registers, updates or disables `pool`, reading its token0 and token1 from it. Owner only.
-    /// @param feeBps The swap fee of a V2-style pair (30 for Uniswap V2); 0 for V3.
+    /// @param feeBps The swap fee of a V2-style pair (30 for Uniswap V2); 0 for V3. Recorded for the
+    /// keeper, which computes each hop's output; the contract does not use it.
     function setArbPool(address pool, PoolKind kind, uint16 feeBps, bool enabled) external;
 
     /// @notice The configured lenders, WETH and sweep setting.

@@ -3,11 +3,12 @@ pragma solidity ^0.8.24;
 
 /// @title What a child diamond calls on its master
 /// @notice The master diamond's surface as seen by its registered children: the global pause flag
-/// (read when a child is attached; afterwards the master pushes every change, see IChildPause), the
-/// capital-return callback and trade reporting.
+/// (read when a child is attached; afterwards the master pushes every change, see IChildPause) and the
+/// capital-return callback. Trades are not reported: the master sums its children's own statistics on
+/// read (IChildStats), so a trade never calls the master.
 interface IMaster {
     /// @notice Aggregated trading statistics for one (child or bot, token) pair, as the views return
-    /// them (the master stores them packed in one word: see LibStats.Totals for the stored widths).
+    /// them (each child stores them per bot packed in one word: see LibTradeStats.Totals for the widths).
     /// @param trades Number of trades reported.
     /// @param volume Sum of the reported notional volumes, in the token's base units.
     /// @param realizedProfit Sum of the reported profits (negative for losses), in the token's base units.
@@ -24,8 +25,4 @@ interface IMaster {
     /// @notice Tells the master that the calling child has just transferred `amount` of `token` to it.
     /// Callable only by a registered child; reduces the child's allocation by at most what it holds.
     function onCapitalReturned(address token, uint256 amount) external;
-
-    /// @notice Records one trade of the calling child executed by keeper `bot`. Callable only by a
-    /// registered child.
-    function reportTrade(address bot, address token, uint256 volume, int256 profit) external;
 }

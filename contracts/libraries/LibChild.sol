@@ -6,22 +6,25 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IMaster} from "../interfaces/IMaster.sol";
 
 /// @title LibChild
-/// @notice A diamond's place under its master, in one storage word of its own namespace: the master
-/// diamond (zero on the master itself), the diamond's own pause flag, and its mirror of the master's
-/// global pause. They share a word because every trade reads all three (LibGuardian's pause check,
-/// then the report to the master). Also the one path by which a child sends tokens to the master's
-/// treasury (`sendToTreasury`), so the master's capital bookkeeping always hears about it.
+/// @notice A diamond's place under its master, in its own namespace: the master diamond (zero on the
+/// master itself), and the trade word, which every trade reads once: the diamond's own pause flag, its
+/// mirror of the master's global pause, and 240 bits that belong to the child's strategy facet (its
+/// settings every trade needs: FlashArbFacet keeps its Balancer Vault and sweep switch there; see
+/// LibFlashArb). LibChild never interprets the strategy's bits. Also the one path by which a child
+/// sends tokens to the master's treasury (`sendToTreasury`), so the master's capital bookkeeping always
+/// hears about it.
 /// @dev The flags are written only through LibGuardian (`setPaused`, `setMasterPaused` here are its
 /// storage accessors): the local flag by the guardian, the owner or the risk limits, the mirror by the
-/// master. On the master diamond `paused` is the global pause and `masterPaused` stays false.
+/// master. On the master diamond `paused` is the global pause and `masterPaused` stays false. The
+/// trade word: bit 0 `paused`, bit 1 `masterPaused`, bits 16-255 the strategy's. The master is read
+/// only to send to it, to check a caller is it, and to name it in `MasterPaused`.
 library LibChild {
     using SafeERC20 for IERC20;
 
     /// @custom:storage-location erc7201:lapidary.child
     struct Layout {
         address master;
-        bool paused;
-        bool masterPaused;
+        uint256 tradeWord;
     }
 
     // keccak256(abi.encode(uint256(keccak256("lapidary.child")) - 1)) & ~bytes32(uint256(0xff))
@@ -39,6 +42,11 @@ library LibChild {
     /// @notice The caller is not the child's master.
     error NotMaster(address caller);
 
+    uint256 private constant PAUSED = 1;
+    uint256 private constant MASTER_PAUSED = 1 << 1;
+    uint256 private constant FLAGS = PAUSED | MASTER_PAUSED;
+    uint256 private constant STRATEGY_SHIFT = 16;
+
     function layout() internal pure returns (Layout storage l) {
         bytes32 slot = STORAGE_SLOT;
         assembly {
@@ -51,10 +59,16 @@ library LibChild {
         return layout().master;
     }
 
-    /// @notice The whole word in one read: the master and both pause flags.
-    function link() internal view returns (address master_, bool paused, bool masterPaused) {
-        Layout memory l = layout();
-        return (l.master, l.paused, l.masterPaused);
+    /// @notice The trade word in one read: both pause flags and the strategy's bits.
+    function tradeWord() internal view returns (bool paused, bool masterPaused, uint240 strategy) {
+        uint256 word = layout().tradeWord;
+        return (word & PAUSED != 0, word & MASTER_PAUSED != 0, uint240(word >> STRATEGY_SHIFT));
+    }
+
+    /// @notice Sets the strategy's bits of the trade word, keeping the flags.
+    function setStrategyConfig(uint240 strategy) internal {
+        Layout storage l = layout();
+        l.tradeWord = (l.tradeWord & FLAGS) | (uint256(strategy) << STRATEGY_SHIFT);
     }
 
     /// @notice Attaches the child to `newMaster`, which must be a contract, and starts the mirror of
@@ -65,22 +79,24 @@ library LibChild {
         Layout storage l = layout();
         emit MasterChanged(l.master, newMaster);
         l.master = newMaster;
-        l.masterPaused = masterPaused;
+        setMasterPaused(masterPaused);
     }
 
     /// @notice Sets the local pause flag; returns false when it already had that value.
     function setPaused(bool paused) internal returns (bool changed) {
-        Layout storage l = layout();
-        if (l.paused == paused) return false;
-        l.paused = paused;
-        return true;
+        return _setFlag(PAUSED, paused);
     }
 
     /// @notice Sets the mirror of the master's pause; returns false when it already had that value.
     function setMasterPaused(bool paused) internal returns (bool changed) {
+        return _setFlag(MASTER_PAUSED, paused);
+    }
+
+    function _setFlag(uint256 flag, bool value) private returns (bool changed) {
         Layout storage l = layout();
-        if (l.masterPaused == paused) return false;
-        l.masterPaused = paused;
+        uint256 word = l.tradeWord;
+        if ((word & flag != 0) == value) return false;
+        l.tradeWord = value ? word | flag : word & ~flag;
         return true;
     }
 

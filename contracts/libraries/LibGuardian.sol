@@ -10,10 +10,10 @@ import {LibChild} from "./LibChild.sol";
 /// pause is; the master pushes its pause to every registered child (MasterPauseFacet), so the
 /// per-trade check reads one word of the child's own storage and calls nobody. On the master the
 /// mirror stays false, so only its own flag counts, and that flag is the global pause.
-/// @dev The flags live in LibChild's word, beside the master address, so that `requireNotPaused`
-/// costs one storage read and hands the caller the master it reports to. The guardian is a fail-safe
-/// key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so that losing
-/// one key does not hand over both powers.
+/// @dev The flags live in LibChild's trade word, beside the child strategy's settings, so that
+/// `requireNotPaused` costs one storage read and hands the strategy its settings. The guardian is a
+/// fail-safe key (a watchdog keeper): it may pause, never unpause. It must differ from the owner so
+/// that losing one key does not hand over both powers.
 library LibGuardian {
     /// @custom:storage-location erc7201:lapidary.guardian
     struct Layout {
@@ -87,22 +87,22 @@ library LibGuardian {
 
     /// @notice True when the local flag or the mirror of the master's pause is set.
     function isPaused() internal view returns (bool) {
-        (, bool paused, bool masterPaused) = LibChild.link();
+        (bool paused, bool masterPaused,) = LibChild.tradeWord();
         return paused || masterPaused;
     }
 
     /// @notice True while the mirror of the master's pause is set (always false on the master).
     function isMasterPaused() internal view returns (bool) {
-        (,, bool masterPaused) = LibChild.link();
+        (, bool masterPaused,) = LibChild.tradeWord();
         return masterPaused;
     }
 
-    /// @notice Reverts `ChildPaused` or `MasterPaused` while paused; otherwise returns the master
-    /// (zero on the master diamond), read in the same storage word as the flags.
-    function requireNotPaused() internal view returns (address master) {
-        (address master_, bool paused, bool masterPaused) = LibChild.link();
+    /// @notice Reverts `ChildPaused` or `MasterPaused` while paused; otherwise returns the child
+    /// strategy's bits of the trade word (see LibChild), read in the same storage word as the flags.
+    function requireNotPaused() internal view returns (uint240 strategyConfig) {
+        (bool paused, bool masterPaused, uint240 strategy) = LibChild.tradeWord();
         if (paused) revert ChildPaused();
-        if (masterPaused) revert MasterPaused(master_);
-        return master_;
+        if (masterPaused) revert MasterPaused(LibChild.master());
+        return strategy;
     }
 }

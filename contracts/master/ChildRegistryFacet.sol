@@ -7,25 +7,28 @@ import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibCapital} from "./LibCapital.sol";
 import {LibGlobalPause} from "./LibGlobalPause.sol";
 import {LibRegistry} from "./LibRegistry.sol";
+import {LibStats} from "./LibStats.sol";
 
 /// @title ChildRegistryFacet
 /// @notice The master diamond's registry of child diamonds: one child per strategy id (e.g.
 /// `keccak256("flash-arb")`), and one strategy id per child. Only registered children may return
-/// capital to the master or report trades to it.
+/// capital to the master; every child ever registered is summed in the master's statistics.
 ///
 /// The owner adds and removes children; the views are open. A child must be a deployed contract;
 /// a child that still holds allocated capital in any token cannot be removed (recall it first).
 /// Registering a child also sets its mirror of the global pause (`IChildPause.setMasterPaused`) to
 /// the master's state: while the master is paused that push must succeed or the registration reverts,
 /// so no child joins during a global pause without being stopped; otherwise a failed push (a child
-/// without the mirror) is reported with `ChildPauseNotMirrored` and the child is registered.
+/// without the mirror) is reported with `ChildPauseNotMirrored` and the child is registered. Removing a
+/// child pushes the pause to its mirror: a removed child cannot trade until it is registered again
+/// (which pushes the master's state), and its statistics, still summed by the master, stop growing.
 ///
 /// @dev Security considerations: the registry checks that a child has code, not what that code is:
 /// the owner must register only diamonds built from Lapidary's facets and pointed at this master. A
-/// registered child is trusted to report truthfully (`onCapitalReturned`, `reportTrade`). Allocation
+/// registered child is trusted to report truthfully (`onCapitalReturned`, its statistics). Allocation
 /// caps are kept when a child is removed and apply again if the same address is re-registered. A
-/// removed child keeps the pause mirror it last received (it cannot report trades any more, so it
-/// cannot trade); re-registering it pushes the current state again.
+/// removed child that refuses the pause push (one without the mirror) is still removed, with
+/// `ChildPauseNotMirrored`; pause it through its own guardian.
 contract ChildRegistryFacet {
     /// @notice `child` still has capital allocated in `tokenCount` tokens.
     error ChildHasCapital(address child, uint256 tokenCount);
@@ -36,6 +39,7 @@ contract ChildRegistryFacet {
     function addChild(bytes32 strategyId, address child) external {
         LibOwnership.enforceIsOwner();
         LibRegistry.add(strategyId, child);
+        LibStats.track(child);
         if (LibGuardian.isPaused()) {
             IChildPause(child).setMasterPaused(true);
         } else {
@@ -43,14 +47,15 @@ contract ChildRegistryFacet {
         }
     }
 
-    /// @notice Unregisters the child of `strategyId`. Owner only. Refuses while the child has capital
-    /// allocated in any token.
+    /// @notice Unregisters the child of `strategyId` and pushes the pause to its mirror, so it stops
+    /// trading. Owner only. Refuses while the child has capital allocated in any token.
     function removeChild(bytes32 strategyId) external {
         LibOwnership.enforceIsOwner();
         address child = LibRegistry.layout().childOf[strategyId];
         uint256 outstanding = LibCapital.outstandingTokenCount(child);
         if (outstanding != 0) revert ChildHasCapital(child, outstanding);
         LibRegistry.remove(strategyId);
+        LibGlobalPause.tryPush(child, true);
     }
 
     /// @notice The child registered for `strategyId`, or zero.

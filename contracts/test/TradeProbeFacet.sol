@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IMaster} from "../interfaces/IMaster.sol";
 import {LibGuardian} from "../libraries/LibGuardian.sol";
 import {LibRisk} from "../libraries/LibRisk.sol";
 
 /// @title TradeProbeFacet (test only)
-/// @notice A stand-in for a strategy facet: runs the risk, pause and reporting steps a real strategy
+/// @notice A stand-in for a strategy facet: runs the risk, pause and statistics steps a real strategy
 /// (FlashArbFacet) runs around a trade, with the trade itself replaced by a given result `pnl`.
 /// Moves no tokens.
 contract TradeProbeFacet {
@@ -18,11 +17,10 @@ contract TradeProbeFacet {
     /// @notice Runs the checks of a trade of `notional` in `token` through `pool` and records `pnl`.
     function probeTrade(address pool, address token, uint256 notional, int256 pnl) external {
         LibRisk.requireBot(msg.sender);
-        address master = LibGuardian.requireNotPaused();
+        LibGuardian.requireNotPaused();
         LibRisk.requirePool(pool);
         LibRisk.checkTrade(token, notional);
-        bool autoPaused = LibRisk.recordResult(token, pnl);
-        IMaster(master).reportTrade(msg.sender, token, notional, pnl);
+        bool autoPaused = LibRisk.recordTrade(msg.sender, token, notional, pnl);
         emit ProbeTraded(msg.sender, pool, token, notional, pnl, autoPaused);
     }
 }

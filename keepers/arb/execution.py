@@ -1,9 +1,10 @@
 """From a sized cycle to an `executeArb` call: encode and simulate (the bot's TxSender signs it).
 
-The predicted net profit becomes the contract's `minProfit`: the transaction
-either realizes exactly what was predicted or reverts (fail closed). Before
-signing, the exact calldata is run with `eth_call` from the bot; a revert or a
-different answer drops the opportunity.
+The predicted net profit becomes the contract's `minProfit`, and each V2 hop's
+predicted output its `amountOut` (the pair's constant-product check then guards
+it): the transaction either realizes exactly what was predicted or reverts (fail
+closed). Before signing, the exact calldata is run with `eth_call` from the bot;
+a revert or a different answer drops the opportunity.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ArbOrder:
     loan_fee: int
     amount_out: int
     coinbase_bps: int = 0
+    hop_amounts_out: tuple[int, ...] = ()  # each hop's predicted output (`cycle_amounts(...)[1:]`)
 
     @property
     def token(self) -> str:
@@ -55,7 +57,12 @@ class ArbOrder:
         return self.gross_profit - self.coinbase_payment
 
     def calldata(self) -> bytes:
-        hops = [(Web3.to_checksum_address(h.pool), h.zero_for_one) for h in self.cycle.hops]
+        if len(self.hop_amounts_out) != len(self.cycle.hops):
+            raise ValueError(f"{len(self.cycle.hops)} hops but {len(self.hop_amounts_out)} predicted outputs")
+        hops = [
+            (Web3.to_checksum_address(h.pool), h.zero_for_one, out)
+            for h, out in zip(self.cycle.hops, self.hop_amounts_out, strict=True)
+        ]
         params = (
             hops,
             Web3.to_checksum_address(self.token),

@@ -35,7 +35,7 @@ from keepers.chain.fees import next_base_fee
 from keepers.chain.journal import SentTx
 from keepers.chain.sender import Call, TxSender, gas_limit
 from keepers.markets.search import ArbSearch
-from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams
+from keepers.markets.sizing import FlashLoan, GasModel, Opportunity, SizingParams, cycle_amounts
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +295,8 @@ class ArbKeeper:
             )
 
     def _order(self, opportunity: Opportunity) -> ArbOrder:
+        assert self.search is not None
+        amounts = cycle_amounts(opportunity.cycle, self.search.pools, opportunity.amount_in)
         return ArbOrder(
             cycle=opportunity.cycle,
             amount_in=opportunity.amount_in,
@@ -302,6 +304,7 @@ class ArbKeeper:
             loan_fee=opportunity.loan_fee,
             amount_out=opportunity.amount_out,
             coinbase_bps=self.plan.coinbase_bps,
+            hop_amounts_out=tuple(amounts[1:]),
         )
 
     def _drop(self, opportunity_id: int, reason: str, report: BlockReport, memo: tuple | None = None) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 CORE_FACETS = ("DiamondCutFacet", "DiamondLoupeFacet", "OwnershipFacet")
 MASTER_FACETS = (*CORE_FACETS, "ChildRegistryFacet", "CapitalFacet", "StatsFacet", "MasterPauseFacet")
-CHILD_FACETS = (*CORE_FACETS, "RiskFacet", "GuardianFacet", "ChildCapitalFacet")
+CHILD_FACETS = (*CORE_FACETS, "RiskFacet", "GuardianFacet", "ChildCapitalFacet", "TradeStatsFacet")
 DEFAULT_RESERVE_BPS = 500
 
 

@@ -24,13 +24,14 @@ BASE_FEE_WEI = 1_000_000_000
 
 
 @contextmanager
-def local_chain(root: Path) -> Iterator[tuple[Project, ProviderAPI]]:
-    """The project at ``root``, compiled, and Ape's provider connected to a fresh anvil that stops
-    on exit. Ape logs only errors, so a script's stdout can carry its JSON result alone."""
+def local_chain(root: Path, anvil_args: tuple[str, ...] = ()) -> Iterator[tuple[Project, ProviderAPI]]:
+    """The project at ``root``, compiled, and Ape's provider connected to a fresh anvil (started with
+    ``anvil_args`` besides the base fee, e.g. ``--steps-tracing`` for opcode traces) that stops on
+    exit. Ape logs only errors, so a script's stdout can carry its JSON result alone."""
     logger.set_level(LogLevel.ERROR)
     project = Project(root)
     compile_project(project)
-    with Anvil(args=("--base-fee", str(BASE_FEE_WEI))) as node:
+    with Anvil(args=("--base-fee", str(BASE_FEE_WEI), *anvil_args)) as node:
         settings = {"host": node.url}
         with networks.ethereum.local.use_provider("foundry", provider_settings=settings) as provider:
             yield project, provider

@@ -1,9 +1,10 @@
 """Routes over the world's pools, their exact expected output, and dislocating trades.
 
 A route is a list of `(pool name, symbol sold)`; the contract takes `(pool address,
-zeroForOne)`. Expected outputs are exact: Uniswap V2's getAmountOut over the pair's reserves
-read now, and QuoterV2 (an eth_call of the pool's own swap) for the V3 pool. Each pool may
-appear once per route, so the hops' predictions compose.
+zeroForOne, amountOut)`, each hop's output predicted here as a keeper would. Expected
+outputs are exact: Uniswap V2's getAmountOut over the pair's reserves read now, and
+QuoterV2 (an eth_call of the pool's own swap) for the V3 pool. Each pool may appear once
+per route, so the hops' predictions compose.
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ class Router:
         self.world = world
         self.book = world.book
 
-    def hops(self, legs: list[Leg]) -> list[tuple[str, bool]]:
-        return [(self.book.address(leg.pool), self.book.pools[leg.pool].tokens[0] == leg.sell) for leg in legs]
+    def hops(self, legs: list[Leg], amount_in: int) -> list[tuple[str, bool, int]]:
+        """The contract's hops, each with the output it is predicted to buy now."""
+        outputs = self.amounts(legs, amount_in)[1:]
+        return [
+            (self.book.address(leg.pool), self.book.pools[leg.pool].tokens[0] == leg.sell, out)
+            for leg, out in zip(legs, outputs, strict=True)
+        ]
 
     def bought(self, leg: Leg) -> str:
         tokens = self.book.pools[leg.pool].tokens
@@ -47,8 +53,13 @@ class Router:
 
     def quote(self, legs: list[Leg], amount_in: int) -> int:
         """The exact output of selling `amount_in` along `legs` now."""
-        amount = amount_in
+        return self.amounts(legs, amount_in)[-1]
+
+    def amounts(self, legs: list[Leg], amount_in: int) -> list[int]:
+        """The exact amount entering each leg now, then the final output."""
+        amounts = [amount_in]
         for leg in legs:
+            amount = amounts[-1]
             entry = self.book.pools[leg.pool]
             buy = self.bought(leg)
             if entry.kind == "uniswap_v2":
@@ -60,7 +71,8 @@ class Router:
                 amount = quoter.quoteExactInputSingle.call(
                     (self.book.address(leg.sell), self.book.address(buy), amount, entry.fee_pips, 0)
                 )[0]
-        return amount
+            amounts.append(amount)
+        return amounts
 
     def params(
         self,
@@ -72,7 +84,7 @@ class Router:
         coinbase_bps: int = 0,
     ) -> tuple:
         """An `ArbParams` tuple."""
-        return (self.hops(legs), self.book.address(token), amount_in, min_profit, lender, coinbase_bps)
+        return (self.hops(legs, amount_in), self.book.address(token), amount_in, min_profit, lender, coinbase_bps)
 
     def swap(self, trader, leg: Leg, amount_in: int) -> None:
         """Sells `amount_in` of `leg.sell` into `leg.pool` through its exchange's router."""

@@ -141,8 +141,8 @@ def rogue_pool(project, child, world, owner, stranger):
 
 def rogue_route(router, rogue_pool, lender):
     """WETH -> DAI on v2b, whose output goes straight into the rogue pair, then DAI -> WETH there."""
-    first = router.hops([Leg("v2b:WETH/DAI", "WETH")])
-    return (first + [(rogue_pool.address, True)], router.book.address("WETH"), AMOUNT, 0, lender, 0)
+    first = router.hops([Leg("v2b:WETH/DAI", "WETH")], AMOUNT)
+    return (first + [(rogue_pool.address, True, AMOUNT)], router.book.address("WETH"), AMOUNT, 0, lender, 0)
 
 
 def test_a_v3_callback_from_a_contract_that_is_not_the_executing_pool_reverts(

@@ -5,6 +5,7 @@ reverted arbitrage leaves every balance as it was."""
 
 from __future__ import annotations
 
+import ape
 import pytest
 
 from tests.support import ZERO_ADDRESS, reverts_with
@@ -65,7 +66,7 @@ def test_an_unregistered_pool_is_refused(child, router, bot, world, owner):
     weighted = next(name for name in world.book.pools if name.startswith("balancer:"))
     child.setPoolAllowed(world.book.address(weighted), True, sender=owner)
     route = router.params(V2_CYCLE, "WETH", AMOUNT, 0, Lender.BALANCER)
-    route = ([route[0][0], (world.book.address(weighted), True)], *route[1:])
+    route = ([route[0][0], (world.book.address(weighted), True, 0)], *route[1:])
     with reverts_with(child.PoolNotEnabled, pool=world.book.address(weighted)):
         child.executeArb(route, sender=bot)
 
@@ -173,6 +174,41 @@ def test_a_losing_route_reverts_with_the_loss(
     with reverts_with(child.UnprofitableRoute, token=weth.address, grossProfit=-loss, minProfit=0):
         execute(child, router, bot, backwards, lender=lender)
     assert balances(world, weth, dai, child, master) == before
+
+
+# -- the outputs the keeper names ------------------------------------------------------------------
+
+
+def test_a_pair_that_moved_against_the_prediction_reverts_and_moves_nothing(
+    child, master, router, bot, world, weth, dai, arb_trader, dislocated
+):
+    """Each V2 hop's output is the caller's; the pair's constant-product check refuses one its
+    reserves no longer pay, so the arbitrage fails closed."""
+    params = router.params(V2_CYCLE, "WETH", AMOUNT, 0, Lender.BALANCER)
+    router.swap(arb_trader, Leg(V2B_WETH_DAI, "WETH"), E18)  # the first pair now pays less DAI
+    before = balances(world, weth, dai, child, master)
+    with ape.reverts("UniswapV2: K"):
+        child.executeArb(params, sender=bot)
+    assert balances(world, weth, dai, child, master) == before
+
+
+def test_an_output_one_wei_above_the_pairs_reverts(child, router, bot, dislocated):
+    hops, *rest = router.params(V2_CYCLE, "WETH", AMOUNT, 0, Lender.BALANCER)
+    pool, zero_for_one, out = hops[1]
+    with ape.reverts("UniswapV2: K"):
+        child.executeArb(([hops[0], (pool, zero_for_one, out + 1)], *rest), sender=bot)
+
+
+def test_a_pair_that_moved_in_favour_of_the_route_keeps_the_difference(
+    child, router, bot, weth, arb_trader, dislocated
+):
+    """The route buys exactly the predicted outputs: the profit is what was predicted, no more."""
+    expected = router.quote(V2_CYCLE, AMOUNT) - AMOUNT
+    params = router.params(V2_CYCLE, "WETH", AMOUNT, expected, Lender.BALANCER)
+    router.swap(arb_trader, Leg(V2B_WETH_DAI, "DAI"), 10_000 * E18)  # the first pair now pays more DAI
+    before = weth.balanceOf(child)
+    child.executeArb(params, sender=bot)
+    assert weth.balanceOf(child) - before == expected
 
 
 # -- coinbase ----------------------------------------------------------------------------------

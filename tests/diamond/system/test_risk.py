@@ -16,7 +16,7 @@ from tests.support import (
 
 E18 = 10**18
 DAILY_LOSS, DRAWDOWN = 0, 1  # LibRisk.PauseReason
-RISK = erc7201_slot("lapidary.child.risk")  # limits at +0, state at +1, pools at +2, bots at +3
+RISK = erc7201_slot("lapidary.child.risk")  # per-token words at +0 (3 each), bots at +3
 
 
 def start_next_day(chain) -> int:
@@ -199,21 +199,16 @@ def test_the_high_water_mark_follows_new_highs(trading_child, owner, bot, dai, p
 # -- packed bookkeeping ---------------------------------------------------------------------------
 
 
-def risk_words(chain, child, token, mapping: int) -> tuple[int, int]:
-    """The two words of `limits[token]` (mapping 0) or `state[token]` (mapping 1)."""
-    base = mapping_slot(token.address, RISK + mapping)
-    return storage_word(chain, child.address, base), storage_word(chain, child.address, base + 1)
+def risk_words(chain, child, token) -> tuple[int, int, int]:
+    """The three words of `tokens[token]`: (allowed, trade cap, drawdown), the loss limits, the day's loss."""
+    base = mapping_slot(token.address, RISK)
+    return tuple(storage_word(chain, child.address, base + i) for i in range(3))
 
 
-def decode_state(words: tuple[int, int]) -> tuple[int, int, int, int]:
-    """(day, dayLoss, cumulativePnl, highWaterMark) from LibRisk.State's two words."""
-    results, losses = words
-    return (
-        field(losses, 0, 64),
-        field(losses, 64, 192),
-        field(results, 0, 128, signed=True),
-        field(results, 128, 128, signed=True),
-    )
+def decode_state(words: tuple[int, int, int]) -> tuple[int, int, int]:
+    """(day, dayLoss, drawdown) from LibRisk.TokenRisk's words."""
+    trade, _, losses = words
+    return field(losses, 0, 64), field(losses, 64, 192), field(trade, 128, 128)
 
 
 def test_profit_and_loss_bookkeeping_is_exact(trading_child, chain, bot, dai, pools):
@@ -229,54 +224,73 @@ def test_profit_and_loss_bookkeeping_is_exact(trading_child, chain, bot, dai, po
         assert child.riskState(dai) == (day, day_loss, cumulative, high_water_mark)
 
     assert (cumulative, high_water_mark, day_loss) == (35 * E18 + 12, 70 * E18, 75 * E18 + 4)
-    assert decode_state(risk_words(chain, child, dai, 1)) == (day, day_loss, cumulative, high_water_mark)
+    assert decode_state(risk_words(chain, child, dai)) == (day, day_loss, high_water_mark - cumulative)
     assert not child.paused()
 
 
-def test_a_profit_writes_only_the_results_word(trading_child, chain, bot, dai, pools):
+def test_the_cumulative_result_is_the_sum_of_the_bots_statistics(trading_child, owner, bot, other_bot, dai, pools):
+    """Not stored by the risk state: every trade is in the statistics, and the view sums them."""
+    child, pool = trading_child, pools[0]
+    child.setBot(other_bot, True, sender=owner)
+    child.probeTrade(pool, dai, E18, 30 * E18, sender=bot)
+    child.probeTrade(pool, dai, E18, -10 * E18, sender=other_bot)
+    assert child.riskState(dai)[2:] == (20 * E18, 30 * E18)
+
+
+def test_a_profit_at_the_high_water_mark_leaves_the_risk_words_alone(trading_child, chain, bot, dai, pools):
+    child, pool = trading_child, pools[0]
+    child.probeTrade(pool, dai, E18, 3 * E18, sender=bot)
+    before = risk_words(chain, child, dai)
+    child.probeTrade(pool, dai, E18, 4 * E18, sender=bot)
+    assert risk_words(chain, child, dai) == before
+    assert child.riskState(dai)[2:] == (7 * E18, 7 * E18)
+
+
+def test_a_profit_writes_no_days_loss(trading_child, chain, bot, dai, pools):
     child, pool = trading_child, pools[0]
     day = start_next_day(chain)
     child.probeTrade(pool, dai, E18, -8 * E18, sender=bot)
-    _, losses = risk_words(chain, child, dai, 1)
+    losses = risk_words(chain, child, dai)[2]
 
     assert start_next_day(chain) == day + 1
     child.probeTrade(pool, dai, E18, 3 * E18, sender=bot)
 
-    assert risk_words(chain, child, dai, 1)[1] == losses  # still yesterday's loss, as recorded
-    assert decode_state(risk_words(chain, child, dai, 1)) == (day, 8 * E18, -5 * E18, 0)
+    assert risk_words(chain, child, dai)[2] == losses  # still yesterday's loss, as recorded
+    assert decode_state(risk_words(chain, child, dai)) == (day, 8 * E18, 5 * E18)
     assert child.riskState(dai) == (day + 1, 0, -5 * E18, 0)  # the view reports today
 
 
-def test_a_result_past_128_bits_reverts(trading_child, chain, owner, bot, dai, pools):
-    """The master's totals (104 bits) overflow long before the child's; the child's state is set near
+def test_a_drawdown_past_128_bits_reverts(trading_child, chain, bot, dai, pools):
+    """The statistics' profit (104 bits) overflows long before the drawdown; the drawdown is set near
     its width in storage to show its own sum is checked too."""
     child, pool = trading_child, pools[0]
-    child.probeTrade(pool, dai, E18, 1, sender=bot)
-    base = mapping_slot(dai.address, RISK + 1)
-    top = 2**127 - 1
-    set_storage_word(chain, child.address, base, top | top << 128)
-    with reverts_with(child.SafeCastOverflowedIntDowncast, bits=128, value=top + 1):
-        child.probeTrade(pool, dai, E18, 1, sender=bot)
+    child.probeTrade(pool, dai, E18, -1, sender=bot)
+    base = mapping_slot(dai.address, RISK)
+    trade_word = storage_word(chain, child.address, base)
+    top = 2**128 - 1
+    set_storage_word(chain, child.address, base, field(trade_word, 0, 128) | top << 128)
+    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=128, value=top + 1):
+        child.probeTrade(pool, dai, E18, -1, sender=bot)
 
 
-def test_allowed_and_cap_share_a_word_and_the_loss_limits_another(trading_child, chain, owner, usdc):
+def test_allowed_cap_and_drawdown_share_a_word_and_the_loss_limits_another(trading_child, chain, owner, usdc):
     child = trading_child
     child.setTokenAllowed(usdc, True, sender=owner)
-    child.setTradeCap(usdc, 2**248 - 1, sender=owner)
+    child.setTradeCap(usdc, 2**120 - 1, sender=owner)
     child.setDailyLossLimit(usdc, 7, sender=owner)
     child.setDrawdownLimit(usdc, 2**128 - 1, sender=owner)
 
-    trade_word, loss_word = risk_words(chain, child, usdc, 0)
-    assert (field(trade_word, 0, 8), field(trade_word, 8, 248)) == (1, 2**248 - 1)
+    trade_word, loss_word, _ = risk_words(chain, child, usdc)
+    assert (field(trade_word, 0, 8), field(trade_word, 8, 120), field(trade_word, 128, 128)) == (1, 2**120 - 1, 0)
     assert (field(loss_word, 0, 128), field(loss_word, 128, 128)) == (7, 2**128 - 1)
-    assert child.riskLimits(usdc) == (2**248 - 1, 7, 2**128 - 1)
+    assert child.riskLimits(usdc) == (2**120 - 1, 7, 2**128 - 1)
     assert child.isTokenAllowed(usdc)
 
 
 def test_limits_wider_than_their_storage_are_rejected(trading_child, owner, dai):
     child = trading_child
-    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=248, value=2**248):
-        child.setTradeCap(dai, 2**248, sender=owner)
+    with reverts_with(child.SafeCastOverflowedUintDowncast, bits=120, value=2**120):
+        child.setTradeCap(dai, 2**120, sender=owner)
     with reverts_with(child.SafeCastOverflowedUintDowncast, bits=128, value=2**128):
         child.setDailyLossLimit(dai, 2**128, sender=owner)
     with reverts_with(child.SafeCastOverflowedUintDowncast, bits=128, value=2**256 - 1):

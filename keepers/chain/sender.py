@@ -156,6 +156,8 @@ class TxSender:
         self._lock = threading.RLock()
         self._nonces: NonceBook | None = None
         self._last_head: int | None = None
+        # Transaction id -> the head at which its nonce was first seen used with no receipt of ours.
+        self._nonce_taken_at: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"TxSender({self.address})"
@@ -435,8 +437,13 @@ class TxSender:
                 if self._settle_from_receipt(tx, head, report):
                     continue
                 if tx.nonce < mined_count:
-                    self._fail(tx, "dropped", f"nonce {tx.nonce} was used by another transaction")
-                    report.failed.append(self.journal.by_id(tx.id))
+                    # A node may count the nonce before it serves the receipt of the block being mined
+                    # (anvil does): only a later head without our receipt proves another transaction.
+                    seen = self._nonce_taken_at.setdefault(tx.id, head)
+                    if head > seen:
+                        del self._nonce_taken_at[tx.id]
+                        self._fail(tx, "dropped", f"nonce {tx.nonce} was used by another transaction")
+                        report.failed.append(self.journal.by_id(tx.id))
                     continue
                 if tx.kind == "bundle":
                     if tx.valid_until is not None and head >= tx.valid_until:
@@ -461,6 +468,7 @@ class TxSender:
             if receipt is None or receipt["blockNumber"] is None:
                 continue
             self.faults.point("sender.mined")
+            self._nonce_taken_at.pop(tx.id, None)
             self.journal.update(
                 tx.id,
                 status="mined",

@@ -159,6 +159,51 @@ def test_a_nonce_taken_by_another_transaction_moves_ours(node, make_sender):
     assert sender.journal.latest("test:ours").succeeded
 
 
+def test_our_transaction_replaced_at_its_nonce_fails_once_a_later_block_confirms_it(node, make_sender):
+    account = node.fund()
+    sender = make_sender(account)
+    other = node.fund().address
+    ours = sender.send("test:replaced", transfer(other, 3))
+    fees = node.w3.eth.get_transaction(ours.tx_hash)
+    foreign = account.sign_transaction(  # the same key elsewhere, outbidding ours at its nonce
+        {
+            "type": 2,
+            "chainId": node.w3.eth.chain_id,
+            "nonce": ours.nonce,
+            "to": other,
+            "value": 7,
+            "gas": 21_000,
+            "maxFeePerGas": fees["maxFeePerGas"] * 2,
+            "maxPriorityFeePerGas": fees["maxPriorityFeePerGas"] * 2,
+        }
+    )
+    node.w3.eth.send_raw_transaction(foreign.raw_transaction)
+
+    first = sender.poll(node.mine())
+    assert not first.failed and sender.journal.latest("test:replaced").status == "pending"
+    second = sender.poll(node.mine())
+    assert [tx.purpose for tx in second.failed] == ["test:replaced"]
+    assert sender.journal.latest("test:replaced").status == "dropped"
+    assert node.w3.eth.get_balance(other) == 10 * E18 + 7
+
+
+def test_a_nonce_counted_before_its_receipt_is_served_is_not_dropped(node, make_sender, monkeypatch):
+    """anvil counts a mined nonce before it serves the block's receipts (seen in CI: a root posted by
+    a keeper that had just restarted was journaled as dropped)."""
+    sender = make_sender()
+    other = node.fund().address
+    sent = sender.send("test:early-count", transfer(other))
+    head = node.mine()
+    served = sender._receipt
+    monkeypatch.setattr(sender, "_receipt", lambda tx_hash: None)  # the node not serving it yet
+
+    assert not sender.poll(head).failed
+    monkeypatch.setattr(sender, "_receipt", served)
+    report = sender.poll(head)  # the same head: still only the node's word
+    assert [tx.tx_hash for tx in report.mined] == [sent.tx_hash]
+    assert sender.journal.latest("test:early-count").status == "mined"
+
+
 def test_an_expired_bundle_nonce_is_reused_or_burnt(node, make_sender):
     sender = make_sender(confirmations=1)
     other = node.fund().address

@@ -179,6 +179,31 @@ def gasless(host: str | None, port: int | None) -> None:
     _run(console, go)
 
 
+@run.command()
+@click.option(
+    "--world",
+    "world_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The world's address book (`keepers up` writes <data-dir>/world.json).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="Draws every agent and trade.")
+@click.option("--gasless-url", help="The gasless relayer the campaign's holder claims through.")
+@click.option("--no-campaign", is_flag=True, help="Trade only: no reward campaign, no claims.")
+def market(world_file: Path, seed: int, gasless_url: str | None, no_campaign: bool) -> None:
+    """Seeded market activity on a local world: traders, liquidity moves, a reward campaign and its claims."""
+    from keepers.sim import service
+
+    console = Console()
+
+    def go() -> None:
+        options = service.MarketOptions(world_file, seed, gasless_url, campaign=not no_campaign)
+        market_service = service.build(_settings_and_logging(), options)
+        service.run(market_service, console, _stop_on_signals())
+
+    _run(console, go)
+
+
 @main.group(name="gasless")
 def gasless_group() -> None:
     """Gasless requests: build and sign one for the relayer."""
@@ -354,7 +379,8 @@ def api() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where the API and dashboard listen.")
 @click.option("--port", type=int, default=8600, show_default=True, help="The API's port; 0 picks a free one.")
 @click.option("--block-interval", type=float, default=1.0, show_default=True, help="Seconds per devrelay block.")
-def up(data_dir: Path, host: str, port: int, block_interval: float) -> None:
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The market activity's seed.")
+def up(data_dir: Path, host: str, port: int, block_interval: float, seed: int) -> None:
     """Deploy the local world and run every keeper and the dashboard, supervised, until Ctrl-C.
 
     The control token is LAPIDARY_API__TOKEN if set, else a fresh one written to DATA_DIR/api-token.
@@ -366,7 +392,7 @@ def up(data_dir: Path, host: str, port: int, block_interval: float) -> None:
 
     console = Console()
     toolchain = activate()
-    options = UpOptions(data_dir, host, port, block_interval, os.environ.get("LAPIDARY_API__TOKEN") or None)
+    options = UpOptions(data_dir, host, port, block_interval, os.environ.get("LAPIDARY_API__TOKEN") or None, seed)
 
     def go() -> int:
         _settings_and_logging()

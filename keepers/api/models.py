@@ -228,3 +228,26 @@ class RewardProof(BaseModel):
     already_claimed: Wei
     to: str
     calldata: str
+
+
+class GaslessRequestOut(BaseModel):
+    """A signed request the gasless relayer took, and what became of it."""
+
+    id: str
+    signer: str
+    selector: str = Field(description="the relayed call's 4-byte selector")
+    status: str = Field(description="queued | submitted | mined | failed")
+    reason: str | None
+    relayer: str | None
+    tx_hash: str | None
+    block: int | None
+    gas_used: int | None
+    effective_gas_price: str | None
+    created_at: datetime
+
+
+class GaslessPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[GaslessRequestOut] = Field(description="newest first")

@@ -95,6 +95,15 @@ INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 BUNDLE_ERROR = -32000
 INVALID_SIGNATURE = "invalid flashbots signature"
+SLOT_SECONDS = 12  # mainnet's block spacing: the most a mined block moves the clock
+
+
+def next_timestamp(parent: int, now: int, catch_up: int = SLOT_SECONDS) -> int:
+    """The next block's time: the wall clock, one second past the parent at least, and never more than
+    a mainnet slot past it. A chain started behind the wall clock (`keepers up` starts its anvil in the
+    past) thus catches up one slot per block instead of jumping: a demo's epochs and timelocks pass
+    in minutes while chain time stays at or behind wall time, where wallets' deadlines hold."""
+    return max(parent + 1, min(now, parent + catch_up))
 
 
 class DevRelayError(Exception):
@@ -295,12 +304,12 @@ class DevRelay:
     # -- mining --------------------------------------------------------------------------------
 
     def mine_now(self, timestamp: int | None = None) -> BuiltBlock:
-        """Build and mine the next block now (at ``timestamp``, default: now or parent + 1 s)."""
+        """Build and mine the next block now (at ``timestamp``, default: `next_timestamp`)."""
         builder = self._require_builder()
         with self._build_lock:
             parent = builder.header("latest")
             if timestamp is None:
-                timestamp = max(parent.timestamp + 1, int(time.time()))
+                timestamp = next_timestamp(parent.timestamp, int(time.time()))
             candidates = self._pool.eligible(parent.number + 1, timestamp)
             built = builder.build(candidates, timestamp)
             self._pool.prune(built.number)

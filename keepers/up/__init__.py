@@ -1,8 +1,13 @@
 """`keepers up`: the local world with every keeper running under one supervisor, plus the dashboard.
 
 Deploys the demo's world and diamonds on a fresh anvil (see :mod:`keepers.demo`), then
-runs ``keepers run devrelay|arb|rewards|gasless|api`` as supervised child processes
-configured through ``LAPIDARY_*`` variables (keys never appear on a command line). A
+runs ``keepers run devrelay|arb|rewards|gasless|market|api`` as supervised child processes
+configured through ``LAPIDARY_*`` variables (keys never appear on a command line). The
+market driver (:mod:`keepers.sim`) trades, moves liquidity and runs a reward campaign, so
+arbitrages, epochs and gasless claims keep coming with no input. The chain starts behind the
+wall clock and catches up one 12-second slot per block (`keepers.devrelay.relay.next_timestamp`):
+the campaign's first epochs end and their roots pass the ten-minute timelock within the first
+couple of minutes, and chain time never runs ahead of wall time, where wallets' deadlines hold. A
 crashed child is restarted with backoff; the dashboard's start / stop buttons reach
 the supervisor through the store. Ctrl-C or SIGTERM stops the children (last started
 first), then anvil.
@@ -17,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +49,24 @@ class UpOptions:
     port: int = 8600  # 0: a free port
     block_interval: float = 1.0
     token: str | None = None  # None: a fresh one, written to <data_dir>/api-token
+    seed: int = 1  # the market activity's
+
+
+# How far behind the wall clock the chain starts (the world's deployment spends chain time), and
+# where its clock is set once deployed: enough for the first epochs and the root timelock to pass
+# while it catches up, one slot a block (about 110 s of wall time for 20 minutes).
+GENESIS_BEHIND = 6 * 3600
+DEPLOYED_BEHIND = 20 * 60
+
+
+def _set_clock_behind(w3: Web3, seconds: int) -> None:
+    """Mine a block `seconds` behind wall time, if the chain is further behind than that (a block's
+    time can only move forward)."""
+    target = int(time.time()) - seconds
+    w3.provider.make_request("anvil_removeBlockTimestampInterval", [])
+    if w3.eth.get_block("latest")["timestamp"] < target:
+        w3.provider.make_request("evm_setNextBlockTimestamp", [target])
+        w3.provider.make_request("evm_mine", [])
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -77,7 +101,9 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
     data.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    with Anvil(args=("--order", "fifo"), log_path=data / "anvil.log", new_session=True) as node:
+    genesis = str(int(time.time()) - GENESIS_BEHIND)
+    anvil_args = ("--order", "fifo", "--timestamp", genesis)
+    with Anvil(args=anvil_args, log_path=data / "anvil.log", new_session=True) as node:
         console.print(f"anvil {node.url} (pid {node.pid}, log {node.log_path})")
         w3 = Web3(Web3.HTTPProvider(node.url, request_kwargs={"timeout": 30}))
         with console.status("Deploying the world and the diamonds…"):
@@ -90,6 +116,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             from ape import accounts  # deploy_diamonds deployed and configured with this account
 
             owner_key = accounts.test_accounts[0].private_key
+            _set_clock_behind(w3, DEPLOYED_BEHIND)
         console.print(f"master {diamond.master}, children {diamond.children}")
         console.print(f"world and diamonds deployed through block {w3.eth.block_number}")
         db = data / "lapidary.db"
@@ -147,6 +174,14 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 "gasless",
                 [*keepers, "run", "gasless"],
                 common | {"LAPIDARY_RELAYER__PRIVATE_KEY": key(relayer), "LAPIDARY_GASLESS__PORT": str(gasless_port)},
+            )
+        )
+        specs.append(
+            ChildSpec(
+                "market",
+                [*keepers, "run", "market", "--world", str(data / "world.json"), "--seed", str(options.seed)]
+                + ["--gasless-url", f"http://127.0.0.1:{gasless_port}"],
+                common,
             )
         )
         bots = {

@@ -51,6 +51,7 @@ class System:
     process: subprocess.Popen
     data_dir: Path
     url: str = ""
+    ready_at: float = 0.0  # time.monotonic() when the dashboard URL was printed
     anvil_pid: int = 0
     lines: list[str] = field(default_factory=list)
     w3: Web3 | None = None
@@ -103,6 +104,7 @@ def start_system(data_dir: Path) -> System:
             running_system.lines.append(line)
             if match := DASHBOARD.search(line):
                 running_system.url = match[1]
+                running_system.ready_at = time.monotonic()
                 ready.set()
         ready.set()
 

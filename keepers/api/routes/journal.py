@@ -1,4 +1,5 @@
-"""GET /api/opportunities, /api/trades, /api/profit and /api/logs: the journal, paged and filtered."""
+"""GET /api/opportunities, /api/trades, /api/gasless, /api/profit and /api/logs: the journal, paged and
+filtered."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from sqlalchemy import func, select
 from keepers.api.context import ApiContext
 from keepers.api.deps import Context
 from keepers.api.models import (
+    GaslessPage,
+    GaslessRequestOut,
     Hop,
     LogEntry,
     LogPage,
@@ -20,7 +23,7 @@ from keepers.api.models import (
     TradePage,
 )
 from keepers.api.profit import read_profit
-from keepers.store.models import Bundle, LogEvent, Opportunity
+from keepers.store.models import Bundle, LogEvent, Opportunity, RelayRequest
 
 router = APIRouter(tags=["journal"])
 
@@ -124,6 +127,33 @@ def trades(
         rows = session.scalars(query.order_by(Bundle.id.desc()).limit(limit).offset(offset)).all()
         items = [trade_out(ctx, row) for row in rows]
     return TradePage(total=total, limit=limit, offset=offset, items=items)
+
+
+@router.get("/api/gasless", response_model=GaslessPage, summary="Gasless requests the relayer took, newest first")
+def gasless(ctx: Context, status: Status = None, limit: Limit = 50, offset: Offset = 0) -> GaslessPage:
+    query = select(RelayRequest).where(RelayRequest.chain_id == ctx.chain_id)
+    if status is not None:
+        query = query.where(RelayRequest.status == status)
+    with ctx.store.transaction() as session:
+        total = session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = session.scalars(query.order_by(RelayRequest.created_at.desc()).limit(limit).offset(offset)).all()
+        items = [
+            GaslessRequestOut(
+                id=row.id,
+                signer=row.signer,
+                selector=row.selector,
+                status=row.status,
+                reason=row.reason,
+                relayer=row.relayer,
+                tx_hash=row.tx_hash,
+                block=row.block,
+                gas_used=row.gas_used,
+                effective_gas_price=None if row.effective_gas_price is None else str(row.effective_gas_price),
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
+    return GaslessPage(total=total, limit=limit, offset=offset, items=items)
 
 
 @router.get(

@@ -1,0 +1,219 @@
+"""A reward campaign's sponsor and participants: liquidity in range, claims every epoch.
+
+The sponsor funds a campaign paying for in-range liquidity on a V3 pool with short epochs; the
+participants provide liquidity (one position belongs to a holder with no ETH at all) and, each
+time a new root becomes claimable, claim what it grants them: with their own ETH, or, for the
+holder, gaslessly through the relayer's HTTP API. Proofs come from the rewards keeper's journal,
+as `keepers rewards proof` reads them.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from web3 import Web3
+
+from keepers.gasless.signer import prepare
+from keepers.rewards.campaigns import RewardsContract
+from keepers.rewards.journal import RewardsJournal
+from keepers.sim.accounts import Wallet, current_fees, seeded_account
+from keepers.world.artifacts import ArtifactStore
+from keepers.world.book import AddressBook
+
+LIQUIDITY_METRIC = 1
+DEADLINE = 2**32 - 1
+CLAIM_GAS = 400_000
+MINT_GAS = 700_000
+APPROVE_GAS = 80_000
+RETRY_AFTER = 20  # blocks
+WIDTHS = (4, 12, 30)  # each participant's range, in tick spacings either side of the price
+
+
+@dataclass(frozen=True)
+class CampaignParams:
+    pool: str = "uniswap_v3:WETH/USDC/3000"
+    reward_token: str = "DAI"
+    funded_units: int = 100_000
+    epoch_seconds: int = 60
+    epochs: int = 240
+    start_delay: int = 24  # seconds of chain time between creation and the first epoch
+
+
+@dataclass
+class ClaimReport:
+    block: int
+    sent: list[str] = field(default_factory=list)  # "<account> <amount> direct|gasless <id or hash>"
+    failed: list[str] = field(default_factory=list)
+
+
+class CampaignAgents:
+    """The sponsor, the participants and the gasless holder of one campaign (module docstring)."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        book: AddressBook,
+        artifacts: ArtifactStore,
+        contract: RewardsContract,
+        journal: RewardsJournal,
+        seed: int,
+        params: CampaignParams,
+        gasless_url: str | None,
+    ):
+        self.w3, self.book, self.contract, self.journal, self.params = w3, book, contract, journal, params
+        self.gasless_url = gasless_url
+        chain_id = w3.eth.chain_id
+        self.sponsor = Wallet(w3, seeded_account(seed, "sponsor"), chain_id)
+        self.participants = [Wallet(w3, seeded_account(seed, "participant", i), chain_id) for i in range(len(WIDTHS))]
+        self.holder = seeded_account(seed, "gasless-holder")  # never holds ETH
+        self._erc20_abi = artifacts.abi("MintableERC20")
+        self._weth = w3.eth.contract(address=book.address("WETH"), abi=artifacts.abi("WETH9"))
+        self._manager = w3.eth.contract(
+            address=book.address("uniswap_v3_position_manager"), abi=artifacts.abi("NonfungiblePositionManager")
+        )
+        self._pool = w3.eth.contract(address=book.address(params.pool), abi=artifacts.abi("UniswapV3Pool"))
+        self.campaign_id: int | None = None
+        # account -> (cumulative amount of its claim on its way, block sent): a direct claim not mined
+        # within RETRY_AFTER blocks (reverted, or dropped) is sent again.
+        self._in_flight: dict[str, tuple[int, int]] = {}
+        self._requests: dict[str, str] = {}  # gasless request id -> account
+
+    @property
+    def accounts(self) -> list[str]:
+        return [wallet.address for wallet in self.participants] + [self.holder.address]
+
+    def setup(self) -> int:
+        """Create the campaign (or find this seed's) and the participants' positions; its id."""
+        for campaign_id in range(self.contract.campaign_count(), 0, -1):
+            if self.contract.campaign(campaign_id).sponsor == self.sponsor.address:
+                self.campaign_id = campaign_id
+                return campaign_id
+        fees = current_fees(self.w3)
+        self._fund_sponsor_and_create(fees)
+        self._provide_liquidity(fees)
+        return self._await_campaign()
+
+    def _fund_sponsor_and_create(self, fees: dict) -> None:
+        sponsor, params = self.sponsor.fund(100), self.params
+        reward = self.w3.eth.contract(address=self.book.address(params.reward_token), abi=self._erc20_abi)
+        amount = params.funded_units * 10 ** self.book.token(params.reward_token).decimals
+        sponsor.send(reward.functions.mint(amount), gas=APPROVE_GAS, **fees)
+        sponsor.send(reward.functions.approve(self.contract.address, amount), gas=APPROVE_GAS, **fees)
+        start = int(self.w3.eth.get_block("latest")["timestamp"]) + params.start_delay
+        end = start + params.epoch_seconds * params.epochs
+        data = self.contract.contract.calldata(
+            "createCampaign", self._pool.address, reward.address, amount, start, end, params.epoch_seconds,
+            LIQUIDITY_METRIC,
+        )  # fmt: skip
+        sponsor.send_call(self.contract.address, data, gas=600_000, **fees)
+
+    def _provide_liquidity(self, fees: dict) -> None:
+        """Each participant mints a position around the price; the widest also mints the holder's."""
+        pool = self._pool.functions
+        tick, spacing = pool.slot0().call()[1], pool.tickSpacing().call()
+        token0, token1 = pool.token0().call(), pool.token1().call()
+        weth = self.book.address("WETH")
+        other = token1 if token0 == weth else token0
+        other_token = self.w3.eth.contract(address=other, abi=self._erc20_abi)
+        for width, wallet in zip(WIDTHS, self.participants, strict=True):
+            wallet.fund(1_000)
+            wallet.send(self._weth.functions.deposit(), gas=APPROVE_GAS, value=200 * 10**18, **fees)
+            wallet.send(other_token.functions.mint(10**30), gas=APPROVE_GAS, **fees)
+            for token in (self._weth, other_token):
+                wallet.send(token.functions.approve(self._manager.address, 2**256 - 1), gas=APPROVE_GAS, **fees)
+            recipients = [wallet.address] + ([self.holder.address] if width == WIDTHS[-1] else [])
+            for recipient in recipients:
+                balances = (token0, token1)
+                desired = tuple(10 * 10**18 if token == weth else 10**30 for token in balances)
+                position = (
+                    token0,
+                    token1,
+                    self._pool.functions.fee().call(),
+                    (tick // spacing - width) * spacing,
+                    (tick // spacing + width) * spacing,
+                    *desired,
+                    0,
+                    0,
+                    recipient,
+                    DEADLINE,
+                )
+                wallet.send(self._manager.functions.mint(position), gas=MINT_GAS, **fees)
+
+    def _await_campaign(self, timeout: float = 60) -> int:
+        """The campaign id once the sponsor's creation is mined (the node mines on its own schedule)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for campaign_id in range(self.contract.campaign_count(), 0, -1):
+                if self.contract.campaign(campaign_id).sponsor == self.sponsor.address:
+                    self.campaign_id = campaign_id
+                    return campaign_id
+            time.sleep(0.2)
+        raise RuntimeError(f"the reward campaign was not created within {timeout:.0f} s (see the node's log)")
+
+    # -- each block -----------------------------------------------------------------------------
+
+    def step(self, block: int) -> ClaimReport:
+        """Claim what the claimable root grants each account and it has not claimed yet."""
+        report = ClaimReport(block)
+        if self.campaign_id is None:
+            return report
+        self._follow_requests(report)
+        epoch, _root = self.contract.claimable_root(self.campaign_id)
+        if epoch == 0:
+            return report
+        fees = current_fees(self.w3)
+        for account in self.accounts:
+            claim = self.journal.claim(self.campaign_id, account, epoch)
+            if claim is None:
+                continue
+            claimed = self.contract.claimed(self.campaign_id, account)
+            if claim.cumulative_amount <= claimed:
+                continue
+            if account in self._requests.values():
+                continue  # its gasless request is still with the relayer
+            sending, sent_at = self._in_flight.get(account, (0, 0))
+            if claim.cumulative_amount <= sending and block - sent_at < RETRY_AFTER:
+                continue
+            data = self.contract.claim_calldata(self.campaign_id, account, claim.cumulative_amount, claim.proof)
+            amount = claim.cumulative_amount - claimed
+            if account == self.holder.address:
+                request_id = self._relay(data)
+                if request_id is None:
+                    report.failed.append(f"{account} {amount} gasless: relayer unavailable")
+                    continue
+                self._requests[request_id] = account
+                report.sent.append(f"{account} {amount} gasless {request_id}")
+            else:
+                wallet = next(w for w in self.participants if w.address == account)
+                report.sent.append(
+                    f"{account} {amount} direct {wallet.send_call(self.contract.address, data, gas=CLAIM_GAS, **fees)}"
+                )
+            self._in_flight[account] = (claim.cumulative_amount, block)
+        return report
+
+    def _relay(self, data: bytes) -> str | None:
+        if self.gasless_url is None:
+            return None
+        signed = prepare(self.w3, self.holder, self.contract.address, data)
+        try:
+            response = httpx.post(f"{self.gasless_url}/v1/requests", json=signed.to_json(), timeout=5)
+        except httpx.HTTPError:
+            return None
+        if response.status_code != 202:
+            return None
+        return response.json()["id"]
+
+    def _follow_requests(self, report: ClaimReport) -> None:
+        """Forget gasless requests that ended; a failed one is claimed again next block."""
+        for request_id, account in list(self._requests.items()):
+            try:
+                status = httpx.get(f"{self.gasless_url}/v1/requests/{request_id}", timeout=5).json()
+            except (httpx.HTTPError, ValueError):
+                continue
+            if status.get("status") in ("mined", "failed"):
+                del self._requests[request_id]
+                if status["status"] == "failed":
+                    self._in_flight.pop(account, None)
+                    report.failed.append(f"{account} gasless {request_id}: {status.get('reason')}")

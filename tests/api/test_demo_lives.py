@@ -1,0 +1,39 @@
+"""`keepers up` lives with no input: within three minutes of printing the dashboard URL the market
+driver's trades have opened arbitrages that keep landing after the first minute, the reward
+campaign has an epoch posted, and its gasless participant's claim was mined by the relayer."""
+
+from __future__ import annotations
+
+import time
+
+from keepers.chain.contracts import abi
+from tests.api.conftest import wait_until
+
+LIVELY_WITHIN = 180  # seconds after the URL
+CLAIM = "0x" + abi("MerkleRewardsFacet").function("claim").selector.hex()
+
+
+def test_the_demo_lives_with_no_input(running_system):
+    deadline = running_system.ready_at + LIVELY_WITHIN
+
+    def left() -> float:
+        return max(0.5, deadline - time.monotonic())
+
+    def posted() -> list:
+        campaigns = running_system.get("/api/campaigns")["campaigns"]
+        return [e for c in campaigns for e in c["epochs"] if e["status"] in ("posted", "claimable")]
+
+    assert wait_until(posted, left(), message="an epoch posted")
+    mined = wait_until(
+        lambda: running_system.get("/api/gasless", status="mined")["items"], left(), message="a gasless claim mined"
+    )
+    assert CLAIM in {request["selector"] for request in mined}
+
+    time.sleep(max(0.0, running_system.ready_at + 60 - time.monotonic()))
+    landed = running_system.get("/api/trades", status="landed")["total"]
+    wait_until(
+        lambda: running_system.get("/api/trades", status="landed")["total"] > landed,
+        left(),
+        message="an arbitrage landing after the first minute",
+    )
+    assert time.monotonic() <= deadline + 1

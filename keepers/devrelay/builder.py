@@ -5,8 +5,9 @@ Anvil has no block-builder API, so the builder drives two anvil nodes: the
 order they were submitted) and a private *simulator*, an anvil forked from the
 chain at the parent block, where bundles are tried out of everyone's sight.
 
-1. The simulator is reset onto the chain's latest block, with the chain's
-   coinbase and next base fee.
+1. The simulator is reset onto the chain's latest block (for ``eth_callBundle``,
+   onto the block the caller chose), with the chain's coinbase and the base fee
+   of the block after it.
 2. Each candidate bundle is *trialled* on the simulator: under ``evm_snapshot``
    its transactions are submitted and one block is mined at the target
    timestamp; receipts tell whether every transaction was included and which
@@ -132,7 +133,8 @@ class BlockBuilder:
     """Builds blocks on an anvil ``chain`` (automine off, ``--order fifo``), trialling bundles on ``simulator``.
 
     ``simulator`` is an anvil started with ``--fork-url`` pointing at the chain; the
-    builder re-forks it onto the chain's latest block before every build or call.
+    builder re-forks it onto the chain's latest block (or a call's state block) before
+    every build or call.
     """
 
     def __init__(self, chain: NodeRpc, simulator: NodeRpc):
@@ -154,9 +156,15 @@ class BlockBuilder:
         accepted, dropped = self._select(bundles, timestamp)
         return self._seal(parent, accepted, dropped, timestamp)
 
-    def call(self, txs: Sequence[RawTransaction], timestamp: int) -> Simulation:
-        """Trial ``txs`` on top of the chain's latest block, traced per transaction; the chain is untouched."""
-        self._fork(self._parent(timestamp))
+    def call(self, txs: Sequence[RawTransaction], timestamp: int, state: BlockHeader | None = None) -> Simulation:
+        """Trial ``txs`` on top of ``state`` (default: the chain's latest block), traced per transaction.
+
+        The chain is untouched. ``state`` may be any block the chain still holds the state of."""
+        if state is None:
+            state = self._parent(timestamp)
+        elif timestamp <= state.timestamp:
+            raise BuildError(f"timestamp {timestamp} is not after block {state.number}'s {state.timestamp}")
+        self._fork(state)
         return self._simulate(txs, timestamp, trace=True)
 
     def _parent(self, timestamp: int) -> BlockHeader:
@@ -171,7 +179,7 @@ class BlockBuilder:
         self._simulator.call("anvil_reset", {"forking": forking})
         self._simulator.call("anvil_setCoinbase", self._chain.call("eth_coinbase"))
         # A fork mines its first block at the fork block's base fee; the chain applies EIP-1559.
-        self._next_base_fee = self._chain.call("eth_feeHistory", 1, "latest", [])["baseFeePerGas"][-1]
+        self._next_base_fee = self._chain.call("eth_feeHistory", 1, hex(parent.number), [])["baseFeePerGas"][-1]
 
     # -- trials --------------------------------------------------------------------------------
 

@@ -36,18 +36,19 @@ class BundlePool:
         with self._lock:
             replaced = 0
             if bundle.replacement_uuid is not None:
-                replaced = self._remove(bundle.signer, bundle.replacement_uuid)
+                replaced = len(self._remove(bundle.signer, bundle.replacement_uuid))
             key = (bundle.bundle_hash, bundle.block_number, bundle.signer)
             if key not in self._bundles and len(self._bundles) >= self._limit:
                 raise PoolFull(f"too many pending bundles (limit {self._limit})")
             self._bundles[key] = bundle
             return replaced
 
-    def cancel(self, signer: str, replacement_uuid: str) -> int:
+    def cancel(self, signer: str, replacement_uuid: str) -> list[str]:
+        """Drop ``signer``'s bundles with ``replacement_uuid``; returns their hashes."""
         with self._lock:
             return self._remove(signer, replacement_uuid)
 
-    def _remove(self, signer: str, replacement_uuid: str) -> int:
+    def _remove(self, signer: str, replacement_uuid: str) -> list[str]:
         keys = [
             key
             for key, bundle in self._bundles.items()
@@ -55,7 +56,7 @@ class BundlePool:
         ]
         for key in keys:
             del self._bundles[key]
-        return len(keys)
+        return [bundle_hash for bundle_hash, _, _ in keys]
 
     def eligible(self, number: int, timestamp: int) -> list[Bundle]:
         with self._lock:

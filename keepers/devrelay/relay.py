@@ -9,10 +9,20 @@ inclusion) run and be tested on one machine. Searchers talk to it exactly as to
   ``minTimestamp``/``maxTimestamp``); returns ``{"bundleHash"}``. A bundle with a
   ``replacementUuid`` replaces the earlier bundles its signer sent with that uuid;
 - ``eth_cancelBundle``: drop the signer's bundles with that ``replacementUuid``;
-- ``eth_callBundle``: simulate on top of the latest block without changing the
-  chain: per transaction gas used, coinbase payment, return data or revert;
+  returns the hashes of the bundles it dropped;
+- ``eth_callBundle``: simulate on top of the latest block, or of any of the
+  ``RelayLimits.max_state_age`` blocks before it (``stateBlockNumber``), at any
+  timestamp after that block's, without changing the chain: per transaction gas
+  used, coinbase payment, return data or revert;
 - read-only ``eth_*`` calls and ``eth_sendRawTransaction`` (the public mempool),
   passed through to anvil.
+
+A JSON-RPC error is answered with HTTP 200 and the error in the body, as JSON-RPC
+servers do, so that clients (web3's and ethers' Flashbots providers among them)
+show the relay's message instead of a bare HTTP error. Other statuses say what
+the JSON-RPC body cannot: 403 for a missing or invalid ``X-Flashbots-Signature``
+(as ``relay.flashbots.net`` answers), 429 when the bundle pool is full, and
+405/411/413 for a request that is not a JSON-RPC POST of an acceptable size.
 
 Every block interval (or on :meth:`DevRelay.mine_now`) it builds the next block
 from the bundles targeting it, best payment per gas first, each bundle all or
@@ -21,7 +31,7 @@ Bundles are tried out on a second, private anvil forked from the first, so the
 chain keepers read only ever shows real blocks.
 
 It is a development tool: it binds loopback by default, knows nothing about
-reputation or rate limits, only simulates on the latest state, and treats the
+reputation or rate limits, serves no ``flashbots_*`` statistics, and treats the
 ``blockNumber`` of ``eth_callBundle`` and the ``builders`` of ``eth_sendBundle``
 as informational.
 """
@@ -55,7 +65,7 @@ from keepers.bundles.models import (
 )
 from keepers.bundles.signing import HEADER, SignatureError, verify
 from keepers.bundles.transactions import Bundle, RawTransaction, TransactionDecodeError, bundle_hash, to_hex
-from keepers.devrelay.builder import BlockBuilder, BuildError, BuiltBlock, Simulation
+from keepers.devrelay.builder import BlockBuilder, BlockHeader, BuildError, BuiltBlock, Simulation
 from keepers.devrelay.node import NodeError, NodeRpc
 from keepers.devrelay.pool import BundlePool, PoolFull
 from keepers.toolchain.anvil import Anvil, AnvilNode
@@ -118,13 +128,14 @@ class RelayLimits:
     max_bundle_txs: int = 100
     max_bundle_bytes: int = 300_000
     max_pending_bundles: int = 10_000
+    max_state_age: int = 128  # eth_callBundle simulates on the latest block or one this many before it
     socket_timeout: float = 10.0
 
 
 class RpcFailure(Exception):
-    """A JSON-RPC error answer, with the HTTP status it goes out with."""
+    """A JSON-RPC error answer, with the HTTP status it goes out with (200 unless HTTP has more to say)."""
 
-    def __init__(self, code: int, message: str, status: int = 400):
+    def __init__(self, code: int, message: str, status: int = 200):
         super().__init__(message)
         self.code = code
         self.message = message
@@ -351,37 +362,38 @@ class DevRelay:
         except SignatureError as err:
             log.info("request.refused reason=%s", err)
             return 403, _error(None, INVALID_REQUEST, INVALID_SIGNATURE)
+        # From here on every answer is a JSON-RPC response, errors included: HTTP 200.
         try:
             request = jsonsafe.loads(body)
         except jsonsafe.JSONTooDeep as err:
-            return 400, _error(None, PARSE_ERROR, f"parse error: {err}")
+            return 200, _error(None, PARSE_ERROR, f"parse error: {err}")
         except ValueError:  # UnicodeDecodeError is a ValueError too
-            return 400, _error(None, PARSE_ERROR, "parse error: the body is not JSON")
+            return 200, _error(None, PARSE_ERROR, "parse error: the body is not JSON")
         if isinstance(request, list):
-            return 400, _error(None, INVALID_REQUEST, "batch requests are not supported")
+            return 200, _error(None, INVALID_REQUEST, "batch requests are not supported")
         if not isinstance(request, dict):
-            return 400, _error(None, INVALID_REQUEST, "invalid request: expected a JSON-RPC 2.0 object")
+            return 200, _error(None, INVALID_REQUEST, "invalid request: expected a JSON-RPC 2.0 object")
         request_id = request.get("id")
         if not isinstance(request_id, str | int | None) or isinstance(request_id, bool):
             request_id = None
         method = request.get("method")
         params = request.get("params", [])
         if request.get("jsonrpc") != "2.0" or not isinstance(method, str):
-            return 400, _error(request_id, INVALID_REQUEST, "invalid request: expected a JSON-RPC 2.0 object")
+            return 200, _error(request_id, INVALID_REQUEST, "invalid request: expected a JSON-RPC 2.0 object")
         if not isinstance(params, list):
-            return 400, _error(request_id, INVALID_PARAMS, "invalid params: expected a list")
+            return 200, _error(request_id, INVALID_PARAMS, "invalid params: expected a list")
         try:
             return 200, {"jsonrpc": "2.0", "id": request_id, **self._dispatch(signer, method, params)}
         except RpcFailure as failure:
             return failure.status, _error(request_id, failure.code, failure.message)
         except ValidationError as err:
-            return 400, _error(request_id, INVALID_PARAMS, f"invalid params: {_summary(err)}")
+            return 200, _error(request_id, INVALID_PARAMS, f"invalid params: {_summary(err)}")
         except ConnectionError as err:
             log.error("node.unreachable method=%s reason=%s", method, err)
-            return 502, _error(request_id, INTERNAL_ERROR, "the node behind the relay is unreachable")
+            return 200, _error(request_id, INTERNAL_ERROR, "the node behind the relay is unreachable")
         except Exception:
             log.exception("request.failed method=%s", method)
-            return 500, _error(request_id, INTERNAL_ERROR, "internal error")
+            return 200, _error(request_id, INTERNAL_ERROR, "internal error")
 
     def _dispatch(self, signer: ChecksumAddress, method: str, params: list[Any]) -> dict[str, Any]:
         if method == "eth_sendBundle":
@@ -452,32 +464,46 @@ class DevRelay:
         )
         return _wire(SendBundleResult(bundle_hash=bundle.bundle_hash))
 
-    def _cancel_bundle(self, signer: ChecksumAddress, params: dict[str, Any]) -> None:
+    def _cancel_bundle(self, signer: ChecksumAddress, params: dict[str, Any]) -> list[str]:
         request = CancelBundleParams.model_validate(params)
         removed = self._pool.cancel(signer, request.replacement_uuid)
-        log.info("bundle.cancelled signer=%s removed=%d", signer, removed)
-        return None
+        log.info("bundle.cancelled signer=%s removed=%d", signer, len(removed))
+        return removed
 
     def _call_bundle(self, signer: ChecksumAddress, params: dict[str, Any]) -> dict[str, Any]:
         request = CallBundleParams.model_validate(params)
         txs = self._decode(request.txs)
         builder = self._require_builder()
         with self._build_lock:
-            parent = builder.header("latest")
-            state = request.state_block_number
-            if state != "latest" and state != parent.number:
+            state = self._state_block(builder, request.state_block_number)
+            timestamp = request.timestamp or max(state.timestamp + 1, int(time.time()))
+            if timestamp <= state.timestamp:
                 raise RpcFailure(
-                    INVALID_PARAMS, f"only the latest state ({parent.number}) can be simulated, not {state!r}"
+                    INVALID_PARAMS,
+                    f"timestamp {timestamp} must be after that of the state block {state.number} ({state.timestamp})",
                 )
-            timestamp = request.timestamp or max(parent.timestamp + 1, int(time.time()))
-            if timestamp <= parent.timestamp:
-                raise RpcFailure(INVALID_PARAMS, f"timestamp must be after the latest block's ({parent.timestamp})")
-            simulation = builder.call(txs, timestamp)
+            simulation = builder.call(txs, timestamp, state)
         hash_ = bundle_hash(request.txs)
-        log.info("bundle.called hash=%s signer=%s failure=%s", hash_, signer, simulation.failure)
+        log.info("bundle.called hash=%s signer=%s state=%d failure=%s", hash_, signer, state.number, simulation.failure)
         if simulation.failure is not None:
             raise RpcFailure(BUNDLE_ERROR, simulation.failure)
-        return _wire(_call_result(hash_, parent.number, simulation))
+        return _wire(_call_result(hash_, state.number, simulation))
+
+    def _state_block(self, builder: BlockBuilder, requested: int | str) -> BlockHeader:
+        """The block whose state ``eth_callBundle`` simulates on: ``latest`` or one of the recent ones.
+
+        Clients pick the state themselves (web3's Flashbots module simulates on the head's parent
+        by default), and anvil serves the state of recent blocks, so any of them will do."""
+        head = builder.header("latest")
+        if requested == "latest":
+            return head
+        oldest = max(head.number - self.limits.max_state_age, 0)
+        if not isinstance(requested, int) or not oldest <= requested <= head.number:
+            raise RpcFailure(
+                INVALID_PARAMS,
+                f"stateBlockNumber {requested!r} is not 'latest' nor a recent block ({oldest} to {head.number})",
+            )
+        return head if requested == head.number else builder.header(hex(requested))
 
 
 class _Server(ThreadingHTTPServer):

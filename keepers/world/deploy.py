@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +82,8 @@ class WorldSpec:
     balancer_swap_fee: int = 3 * 10**15  # 0.3% as an 18-decimal fraction
     aave_supply: dict[str, float] = field(default_factory=lambda: {"WETH": 1000, "DAI": 2_000_000, "USDC": 2_000_000})
     aave_premium_bps: int = 5
-    timestamp_interval: int = 12
+    # Seconds between the timestamps of the blocks mined after the deployment (see _on_wall_time).
+    timestamp_interval: int = 1
 
     def token(self, symbol: str) -> TokenSpec:
         if symbol == "WETH":
@@ -113,14 +116,14 @@ def deploy_world(w3: Web3, sender: str, node_modules: Path, spec: WorldSpec | No
     """Deploy the whole world from ``sender`` (unlocked on the node) and return its book."""
     spec = spec or WorldSpec()
     deployer = Deployer(w3, Web3.to_checksum_address(sender), ArtifactStore(node_modules))
-    _set_timestamp_interval(w3, spec.timestamp_interval)
     state = _State(deployer, spec)
-    _deploy_tokens(state)
-    for exchange in spec.v2_exchanges:
-        _deploy_uniswap_v2(state, exchange)
-    _deploy_uniswap_v3(state)
-    _deploy_balancer(state)
-    _deploy_aave(state)
+    with _on_wall_time(w3, spec.timestamp_interval):
+        _deploy_tokens(state)
+        for exchange in spec.v2_exchanges:
+            _deploy_uniswap_v2(state, exchange)
+        _deploy_uniswap_v3(state)
+        _deploy_balancer(state)
+        _deploy_aave(state)
     return AddressBook(
         chain_id=w3.eth.chain_id,
         deployer=deployer.sender,
@@ -139,10 +142,24 @@ def deploy_world(w3: Web3, sender: str, node_modules: Path, spec: WorldSpec | No
     )
 
 
-def _set_timestamp_interval(w3: Web3, seconds: int) -> None:
-    # Equal timestamps skip Uniswap V2's cumulative-price writes and understate its
-    # gas by ~10k; give every block its own time, as on a real chain.
-    w3.provider.make_request("anvil_setBlockTimestampInterval", [seconds])
+@contextmanager
+def _on_wall_time(w3: Web3, interval: int) -> Iterator[None]:
+    """Deploy on anvil's wall clock, then give every later block its own ``interval`` seconds.
+
+    The ~100 setup blocks are mined within a few seconds: at a fixed interval each, they
+    would leave the chain's clock minutes ahead of wall time for good (it cannot be wound
+    back: anvil holds a block to its parent's timestamp, and resetting its clock below that
+    would hand contracts a clock that runs backwards), and wallets' wall-clock deadlines
+    would read as expired. Left to the wall clock, blocks of the same second share a
+    timestamp, which setup does not mind.
+    Later blocks must not: equal timestamps skip Uniswap V2's cumulative-price writes and
+    understate its gas by ~10k, so from the head on each block is ``interval`` seconds after
+    its parent, as on a real chain; at 1 s, the chain runs ahead of wall time only by as many
+    blocks as are mined faster than one a second.
+    """
+    w3.provider.make_request("anvil_removeBlockTimestampInterval", [])
+    yield
+    w3.provider.make_request("anvil_setBlockTimestampInterval", [interval])
 
 
 def _deploy_tokens(state: _State) -> None:

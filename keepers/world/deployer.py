@@ -94,7 +94,7 @@ class Deployer:
         tx: dict[str, Any] = {"from": self.sender, "value": value}
         try:
             # Headroom over the estimate: anvil estimates with the last block's timestamp
-            # but mines with the timestamp interval applied, and time-dependent paths
+            # but may mine at a later one, and time-dependent paths
             # (a Uniswap V3 oracle write in a new block) then cost more than estimated.
             tx["gas"] = fn.estimate_gas(tx) * 5 // 4 + 50_000
             tx_hash = fn.transact(tx)

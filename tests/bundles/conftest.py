@@ -1,4 +1,4 @@
-"""A fresh devrelay (with its own anvil, mining only when told) per test."""
+"""A fresh devrelay (with its own anvil, mining only when told unless a test asks otherwise) per test."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ from tests.bundles.support import SEARCHER, Chain
 
 
 @pytest.fixture
-def relay():
-    with DevRelay(block_interval=None, limits=RelayLimits(max_body_bytes=64 * 1024, max_bundle_txs=8)) as relay:
+def relay(request):
+    """Mining only on ``mine_now``, or every ``request.param`` seconds (parametrize indirectly)."""
+    interval = getattr(request, "param", None)
+    limits = RelayLimits(max_body_bytes=64 * 1024, max_bundle_txs=8)
+    with DevRelay(block_interval=interval, limits=limits) as relay:
         yield relay
 
 

@@ -66,7 +66,7 @@ def test_call_bundle_with_a_bad_nonce_is_a_relay_error(relay, chain, client):
     with pytest.raises(RelayError) as caught:
         client.call_bundle([transfer(DEV[0], 5, DEV[1].address, 1)], block_number=1)
     assert caught.value.url == relay.url
-    assert "was not included" in caught.value.message
+    assert "was not included" in caught.value.message and caught.value.code == -32000
     assert str(caught.value).startswith(relay.url)
 
 
@@ -220,6 +220,8 @@ class _Misbehaving(BaseHTTPRequestHandler):
         "/huge": (200, b'{"jsonrpc":"2.0","id":1,"result":"' + b"0" * (17 << 20) + b'"}'),
         "/nothing": (200, b'{"jsonrpc":"2.0","id":1}'),
         "/error-500": (500, b'{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"builder down"}}'),
+        # How JSON-RPC servers (the devrelay among them) answer an error: in an HTTP 200.
+        "/error-200": (200, b'{"jsonrpc":"2.0","id":1,"error":{"code":-32000,"message":"bundle refused"}}'),
     }
 
     def do_POST(self):  # noqa: N802
@@ -252,5 +254,7 @@ def test_broken_relays_are_reported_one_by_one(relay):
         "/huge": f"response larger than {16 << 20} bytes",
         "/nothing": "HTTP 200: not a JSON-RPC response",
         "/error-500": "builder down",
+        "/error-200": "bundle refused",
     }
+    assert answers[-2].error.code == -32000
     assert answers[-1].ok

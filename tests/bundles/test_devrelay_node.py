@@ -8,7 +8,7 @@ import time
 import pytest
 from web3 import Web3
 
-from keepers.bundles.client import RelayClient, track_inclusion
+from keepers.bundles.client import RelayClient, RelayError, track_inclusion
 from keepers.bundles.transactions import Bundle, RawTransaction, bundle_hash
 from keepers.devrelay.builder import BlockBuilder
 from keepers.devrelay.node import NodeRpc
@@ -97,15 +97,36 @@ def test_pending_bundles_are_limited():
         assert "too many pending bundles" in answer.error.message
 
 
-def test_call_bundle_simulates_only_the_latest_state(relay, chain):
-    payload = rpc(
-        "eth_callBundle", {"txs": ["0x" + transfer(DEV[0], 0, DEV[1].address, 1).hex()], "blockNumber": "0x1"}
-    )
-    payload["params"][0]["stateBlockNumber"] = "0x5"
-    assert "only the latest state (0)" in post(relay.url, payload).json()["error"]["message"]
-    payload["params"][0]["stateBlockNumber"] = "0x0"
-    payload["params"][0]["timestamp"] = 1
-    assert "timestamp must be after" in post(relay.url, payload).json()["error"]["message"]
+def test_call_bundle_simulates_on_a_recent_state(relay, chain, client):
+    relay.mine_now()
+    spent = transfer(DEV[0], 0, DEV[1].address, 1)
+    chain.w3.eth.send_raw_transaction(spent)
+    relay.mine_now()  # block 2 uses DEV[0]'s nonce 0
+    head = chain.w3.eth.get_block("latest")
+    again = transfer(DEV[0], 0, DEV[2].address, 2)
+
+    # What web3's Flashbots module asks by default: the state of the head's parent, at the head's time.
+    result = client.call_bundle([again], head.number, state_block=head.number - 1, timestamp=head.timestamp)
+    assert result.state_block_number == head.number - 1 and result.total_gas_used == 21_000
+    assert client.call_bundle([again], head.number, state_block=0).state_block_number == 0
+    with pytest.raises(RelayError, match="nonce"):
+        client.call_bundle([again], head.number + 1)  # the latest state: the nonce is spent
+    assert chain.head() == head.number
+
+
+def test_call_bundle_refuses_states_it_cannot_simulate_on():
+    with DevRelay(block_interval=None, limits=RelayLimits(max_state_age=2)) as relay:
+        for _ in range(4):
+            relay.mine_now()
+        client = RelayClient([relay.url], SEARCHER)
+        txs = [transfer(DEV[0], 0, DEV[1].address, 1)]
+        assert client.call_bundle(txs, 5, state_block=2).state_block_number == 2
+        for state in (1, 5, "pending"):
+            with pytest.raises(RelayError, match=r"is not 'latest' nor a recent block \(2 to 4\)"):
+                client.call_bundle(txs, 5, state_block=state)
+        state_time = Web3(Web3.HTTPProvider(relay.anvil_url)).eth.get_block(3)["timestamp"]
+        with pytest.raises(RelayError, match=f"must be after that of the state block 3 \\({state_time}\\)"):
+            client.call_bundle(txs, 5, state_block=3, timestamp=state_time)
 
 
 # -- races with transactions that reach anvil directly while a block is being built -------------

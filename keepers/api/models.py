@@ -243,7 +243,7 @@ class GaslessRequestOut(BaseModel):
     block: int | None
     gas_used: int | None
     effective_gas_price: str | None
-    created_at: datetime
+    created_at: Utc
 
 
 class GaslessPage(BaseModel):

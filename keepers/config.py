@@ -136,6 +136,10 @@ class ApiSettings(BaseModel):
     bots: dict[str, str] = Field(default_factory=dict, description="keeper name -> bot address, shown in balances")
     tokens: list[str] = Field(default_factory=list, description="token addresses shown (symbols read from chain)")
     poll_interval: float = Field(default=0.5, gt=0, description="seconds between store polls for /ws")
+    max_body_bytes: int = Field(default=65_536, gt=0, description="largest request body or WebSocket message (413)")
+    node_timeout: float = Field(
+        default=0.5, gt=0, description="seconds /api/health and /api/status wait for the node before saying it stalls"
+    )
 
 
 class LogSettings(BaseModel):

@@ -8,21 +8,25 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from requests.exceptions import RequestException
 
 from keepers.api.context import ApiContext
+from keepers.api.errors import validation_failed
 from keepers.api.events import EventBus
 from keepers.api.metrics import registry
-from keepers.api.routes import chain, journal, live, rewards, status
+from keepers.api.routes import chain, control, journal, live, rewards, status
+from keepers.body_limit import BodyLimit
 from keepers.chain.client import NodeUnavailable
 
 STATIC = Path(__file__).with_name("static")
 
 
 def create_app(ctx: ApiContext) -> FastAPI:
-    """The API over `ctx`; the live feed polls while the app runs (lifespan)."""
+    """The API over `ctx`; the live feed polls while the app runs (lifespan). Request bodies over
+    `api.max_body_bytes` are refused (413), and refusals never echo more than an excerpt of the input."""
     events = EventBus(ctx, ctx.settings.api.poll_interval)
 
     @contextlib.asynccontextmanager
@@ -47,7 +51,9 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.context = ctx
     app.state.events = events
     app.state.metrics = registry(ctx)
-    for router in (status.router, chain.router, journal.router, rewards.router, live.router):
+    app.add_middleware(BodyLimit, max_bytes=ctx.settings.api.max_body_bytes)
+    app.add_exception_handler(RequestValidationError, validation_failed)
+    for router in (status.router, chain.router, control.router, journal.router, rewards.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(NodeUnavailable)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from web3 import Web3
 
+from keepers.api.node import NodeWatch
 from keepers.chain.client import connect
 from keepers.chain.contracts import Contract, abi
 from keepers.chain.keys import load_account
@@ -39,6 +40,7 @@ class ApiContext:
     bots: dict[str, str]
     operator: TxSender | None  # the operator account's sender: every pause goes through it
     redact: Redactor
+    node: NodeWatch  # head and pause as /api/health, /api/status and the live feed read them
     # Balance deltas of settled blocks never change: (token, block) -> treasury + child delta.
     deltas: dict[tuple[str, int], int] = field(default_factory=dict)
 
@@ -59,6 +61,7 @@ class ApiContext:
         return Token(address, Web3.to_checksum_address(address), 18)
 
     def close(self) -> None:
+        self.node.close()
         self.store.close()
 
 
@@ -79,17 +82,19 @@ def build_context(settings: LapidarySettings) -> ApiContext:
         if settings.operator.configured
         else None
     )
+    master = deployments.master.address if deployments and deployments.master else None
     return ApiContext(
         settings=settings,
         store=store,
         w3=w3,
         chain_id=chain_id,
-        master=deployments.master.address if deployments and deployments.master else None,
+        master=master,
         children={name: d.address for name, d in deployments.children.items()} if deployments else {},
         tokens=tokens,
         bots={name: Web3.to_checksum_address(a) for name, a in settings.api.bots.items() if Web3.is_address(a)},
         operator=operator,
         redact=Redactor(settings_secrets(settings)),
+        node=NodeWatch(settings.chain.rpc_url, chain_id, master, settings.api.node_timeout),
     )
 
 

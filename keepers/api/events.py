@@ -1,7 +1,7 @@
 """The live feed behind /ws: polls the store and the chain, publishes what changed to every subscriber.
 
 Events are JSON objects ``{"type": ..., "data": ...}`` of type ``status`` (when any
-keeper's state, the head block or the pause changes), ``opportunity`` (a new one),
+keeper's state, the head block, the pause or the node's state changes), ``opportunity`` (a new one),
 ``trade`` (a bundle sent, landed, expired...) and ``log`` (a new log event).
 """
 
@@ -13,6 +13,7 @@ import logging
 from sqlalchemy import func, select
 
 from keepers.api.context import ApiContext
+from keepers.api.node import NodeReading
 from keepers.api.routes.journal import log_entry, opportunity_out, trade_out
 from keepers.api.routes.status import read_status
 from keepers.store.models import Bundle, LogEvent, Opportunity
@@ -52,7 +53,8 @@ class EventBus:
         await asyncio.to_thread(self._start_marks)
         while True:
             try:
-                for event in await asyncio.to_thread(self.poll):
+                node = await self.ctx.node.read()
+                for event in await asyncio.to_thread(self.poll, node):
                     self.publish(event)
             except Exception:  # a failed poll (node restarting, store busy) is retried next time
                 log.exception("event poll failed")
@@ -69,10 +71,10 @@ class EventBus:
             ).all()
             self._bundles = dict(open_rows)
 
-    def poll(self) -> list[dict]:
+    def poll(self, node: NodeReading) -> list[dict]:
         ctx, events = self.ctx, []
-        status = read_status(ctx).model_dump(mode="json")
-        if status != self.status:
+        status = read_status(ctx, node).model_dump(mode="json")
+        if _news(status) != _news(self.status):
             self.status = status
             events.append({"type": "status", "data": status})
         with ctx.store.transaction() as session:
@@ -100,3 +102,8 @@ class EventBus:
                 self._last_log = row.id
                 events.append({"type": "log", "data": log_entry(ctx, row).model_dump(mode="json")})
         return events
+
+
+def _news(status: dict | None) -> dict | None:
+    """What of a status is worth an event: all but the head's age, which alone moves every poll."""
+    return None if status is None else {key: value for key, value in status.items() if key != "head_age"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 Wei = str
@@ -18,10 +18,19 @@ class ErrorBody(BaseModel):
     detail: str
 
 
+# ok: answered, on the configured chain, within api.node_timeout; stalled: no answer within it;
+# unreachable: refused or failed; wrong_chain: another chain answers at the URL.
+NodeState = Literal["ok", "stalled", "unreachable", "wrong_chain"]
+HEAD_AGE = "seconds since head_block (and paused) were read from the node"
+
+
 class Health(BaseModel):
-    ok: bool
-    chain: bool
+    ok: bool = Field(description="chain and store")
+    chain: bool = Field(description="the node answered, on the configured chain, within api.node_timeout")
     store: bool
+    node: NodeState
+    head_block: int | None = Field(description="the last head read from the node")
+    head_age: float | None = Field(description=HEAD_AGE)
 
 
 class KeeperStatus(BaseModel):
@@ -39,9 +48,11 @@ class KeeperStatus(BaseModel):
 
 class Status(BaseModel):
     chain_id: int
-    head_block: int | None
+    head_block: int | None = Field(description="the last head read from the node (None: never read)")
+    head_age: float | None = Field(description=HEAD_AGE)
+    node: NodeState = Field(description="whether the node answered now; if not, head_block and paused are old")
     master: str | None
-    paused: bool | None = Field(description="the master's global pause; None when unknown")
+    paused: bool | None = Field(description="the master's global pause (as of head_age); None when unknown")
     supervised: bool = Field(description="whether a `keepers up` supervisor runs the keepers")
     keepers: list[KeeperStatus]
 
@@ -65,11 +76,32 @@ class Balances(BaseModel):
     holders: list[HolderBalances]
 
 
-class ControlRequest(BaseModel):
-    action: Literal["start", "stop", "pause", "unpause"]
-    keeper: str | None = Field(
-        default=None, max_length=32, description="the supervised process to start or stop (start / stop only)"
-    )
+# A supervised process's name as `keepers up` registers them (the store keeps 32 characters). A
+# pattern, not an enum: the supervised set is whatever `keepers up` runs, and a name it does not run
+# is a 404 (no such process), not a malformed request.
+KeeperName = Annotated[str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$")]
+
+
+class ProcessControl(BaseModel):
+    """Start or stop a supervised process (the supervisor acts on it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["start", "stop"]
+    keeper: KeeperName = Field(description="the supervised process")
+
+
+class PauseControl(BaseModel):
+    """Pause or unpause the master, and with it every child. Nothing is sent when it already is so."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["pause", "unpause"]
+
+
+# Unknown fields are refused (extra="forbid"): `{"action": "pause", "keeper": "arb"}` is a 422, not
+# a pause of everything the caller meant to be one keeper.
+ControlRequest = Annotated[ProcessControl | PauseControl, Field(discriminator="action")]
 
 
 class ControlResult(BaseModel):
@@ -77,7 +109,9 @@ class ControlResult(BaseModel):
     keeper: str | None
     detail: str
     state: str | None = Field(default=None, description="the process's desired state now (start / stop)")
-    tx_hash: str | None = Field(default=None, description="the master's pause / unpause transaction")
+    tx_hash: str | None = Field(
+        default=None, description="the master's pause / unpause transaction; none when it already was so"
+    )
     paused: bool | None = None
 
 

@@ -26,7 +26,12 @@ def serve(settings: LapidarySettings, on_ready: Callable[[str], None] | None = N
             raise ConnectionError(f"cannot listen on {settings.api.host}:{settings.api.port}: {err.strerror}") from None
         host, port = sock.getsockname()[:2]
         config = uvicorn.Config(
-            create_app(ctx), log_level="warning", access_log=False, ws="websockets-sansio", timeout_graceful_shutdown=5
+            create_app(ctx),
+            log_level="warning",
+            access_log=False,
+            ws="websockets-sansio",
+            ws_max_size=settings.api.max_body_bytes,  # the live feed reads nothing from clients: no more than a body
+            timeout_graceful_shutdown=5,
         )
         if on_ready is not None:
             on_ready(f"http://{host}:{port}")

@@ -30,6 +30,7 @@ from rich.console import Console
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from web3 import Web3
 
+from keepers.body_limit import BodyLimit
 from keepers.chain.client import connect
 from keepers.chain.faults import NO_FAULTS, Faults
 from keepers.chain.fees import FeePolicy
@@ -182,7 +183,7 @@ def create_app(relayer: Relayer, trust_forwarded_for: bool = False) -> FastAPI:
         version="1",
         description="Relays EIP-712 signed ForwardRequests to the diamond's GaslessRelayFacet and pays their gas.",
     )
-    max_body = relayer.policy.max_body_bytes
+    app.add_middleware(BodyLimit, max_bytes=relayer.policy.max_body_bytes)  # 413 payload_too_large (_http)
     body_schema = _inline(SignedRequest.model_json_schema(by_alias=True))
 
     @app.exception_handler(Rejection)
@@ -213,16 +214,9 @@ def create_app(relayer: Relayer, trust_forwarded_for: bool = False) -> FastAPI:
         summary="Relay a signed request",
     )
     async def post_request(request: Request) -> Accepted:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            raise Rejection("payload_too_large", f"at most {max_body} bytes", 413)
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body:
-                raise Rejection("payload_too_large", f"at most {max_body} bytes", 413)
+        body = await request.body()
         client = _client(request, trust_forwarded_for)
-        request_id = await run_in_threadpool(relayer.accept, bytes(body), client)
+        request_id = await run_in_threadpool(relayer.accept, body, client)
         return Accepted(id=request_id)
 
     @app.get("/v1/requests/{request_id}", response_model=RequestStatus, responses=ERRORS, summary="A request's fate")

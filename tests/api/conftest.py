@@ -22,11 +22,13 @@ from web3 import Web3
 
 from keepers.diamond.records import Deployments
 from keepers.world.book import AddressBook
+from tests.faults.proxy import TcpProxy
 
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
 TOKEN = "test-token-" + "7" * 24
 DASHBOARD = re.compile(r"Dashboard: (http://[\d.]+:\d+)/")
 ANVIL_PID = re.compile(r"anvil http://\S+ \(pid (\d+),")
+API_URL = re.compile(r"api (http://127\.0\.0\.1:\d+) ")
 
 
 def alive(pid: int) -> bool:
@@ -151,3 +153,77 @@ def running_system(tmp_path_factory) -> System:
     finally:
         if running_system.process.poll() is None:
             running_system.stop()
+
+
+def api_environment(running_system: System, **variables: str) -> dict[str, str]:
+    """The environment of a `keepers run api` of its own on running_system's chain: none of ours, a free
+    port, the deployments, then `variables` (LAPIDARY_ ones without the prefix)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LAPIDARY_") and key != "COLUMNS"}
+    return env | {
+        "COLUMNS": "200",
+        "LAPIDARY_API__PORT": "0",
+        "LAPIDARY_CHAIN__RPC_URL": running_system.w3.provider.endpoint_uri,
+        "LAPIDARY_STORE__URL": f"sqlite:///{running_system.data_dir / 'lapidary.db'}",
+        "LAPIDARY_DEPLOYMENTS_FILE": str(running_system.data_dir / "deployments.json"),
+        **{f"LAPIDARY_{name}": value for name, value in variables.items()},
+    }
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def run_api(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`keepers run api` with `env`: the process and its URL, once /api/health answers."""
+    process = subprocess.Popen([KEEPERS, "run", "api"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        line = process.stdout.readline().decode()
+        match = API_URL.search(line)
+        assert match, line + process.stdout.read(2000).decode()
+        wait_until(lambda: answers(match[1] + "/api/health"), 20, message="the api answers")
+    except BaseException:
+        process.kill()
+        raise
+    return process, match[1]
+
+
+def stop_api(process: subprocess.Popen) -> str:
+    """SIGTERM, as the supervisor stops it; what it printed."""
+    process.send_signal(signal.SIGTERM)
+    return process.communicate(timeout=20)[0].decode()
+
+
+@dataclass
+class ProxiedApi:
+    """A `keepers run api` of its own reaching running_system's anvil through `proxy`, on an empty store
+    of its own and without an operator key: control with the token can only be refused (404 for a
+    start / stop, 409 for a pause), so it is safe to fuzz and to cut off from its node."""
+
+    proxy: TcpProxy
+    process: subprocess.Popen
+    url: str
+    http: httpx.Client
+
+    def get(self, path: str) -> dict:
+        response = self.http.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text)
+        return response.json()
+
+
+@pytest.fixture(scope="package")
+def proxied_api(running_system, tmp_path_factory) -> ProxiedApi:
+    proxy = TcpProxy(running_system.w3.provider.endpoint_uri)
+    store = tmp_path_factory.mktemp("proxied-api") / "api.db"
+    env = api_environment(running_system, CHAIN__RPC_URL=proxy.url, STORE__URL=f"sqlite:///{store}", API__TOKEN=TOKEN)
+    process, url = run_api(env)
+    api = ProxiedApi(proxy, process, url, httpx.Client(base_url=url, timeout=30))
+    try:
+        yield api
+    finally:
+        api.http.close()
+        proxy.resume()
+        stop_api(process)
+        proxy.close()

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -21,7 +17,7 @@ from keepers.demo.rewards import _Sender
 from keepers.rewards.campaigns import RewardsContract
 from keepers.toolchain import default_toolchain
 from keepers.world.artifacts import ArtifactStore
-from tests.api.conftest import KEEPERS, TOKEN, dislocate, wait_for_trade, wait_until
+from tests.api.conftest import TOKEN, api_environment, dislocate, run_api, stop_api, wait_for_trade, wait_until
 
 SUPERVISED = {"devrelay", "arb", "rewards", "api"}
 CREATE_CAMPAIGN = {
@@ -63,7 +59,14 @@ def test_status_shows_every_supervised_process_running_with_heartbeats(running_s
 
 
 def test_health(running_system):
-    assert running_system.get("/api/health") == {"ok": True, "chain": True, "store": True}
+    health = running_system.get("/api/health")
+    assert {key: health[key] for key in ("ok", "chain", "store", "node")} == {
+        "ok": True,
+        "chain": True,
+        "store": True,
+        "node": "ok",
+    }
+    assert health["head_block"] > 0 and 0 <= health["head_age"] < 1
 
 
 def test_balances_are_read_from_chain(running_system):
@@ -264,13 +267,6 @@ def listening_addresses(port: int) -> list[str]:
     ]
 
 
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 def test_the_api_binds_loopback_unless_configured(running_system):
     assert ApiSettings().host == "127.0.0.1"
     port = int(running_system.url.rsplit(":", 1)[1])
@@ -278,26 +274,13 @@ def test_the_api_binds_loopback_unless_configured(running_system):
 
 
 def test_keepers_run_api_alone_binds_loopback_and_refuses_control_without_a_token(running_system):
-    env = {key: value for key, value in os.environ.items() if not key.startswith("LAPIDARY_") and key != "COLUMNS"} | {
-        "COLUMNS": "200",
-        "LAPIDARY_API__PORT": "0",
-        "LAPIDARY_CHAIN__RPC_URL": running_system.w3.provider.endpoint_uri,
-        "LAPIDARY_STORE__URL": f"sqlite:///{running_system.data_dir / 'lapidary.db'}",
-        "LAPIDARY_DEPLOYMENTS_FILE": str(running_system.data_dir / "deployments.json"),
-    }
-    process = subprocess.Popen([KEEPERS, "run", "api"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process, url = run_api(api_environment(running_system))
     try:
-        line = process.stdout.readline().decode()
-        match = re.search(r"api http://127\.0\.0\.1:(\d+) ", line)
-        assert match, line + process.stdout.read(2000).decode()
-        port = int(match[1])
-        url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: _answers(url + "/api/health"), 20, message="the api answers")
+        port = int(url.rsplit(":", 1)[1])
         assert listening_addresses(port) == [f"0100007F:{port:04X}"]
         refused = httpx.post(url + "/api/control", json={"action": "pause"}, headers={"Authorization": "Bearer x"})
         assert refused.status_code == 403 and "no LAPIDARY_API__TOKEN" in refused.json()["detail"]
         assert httpx.get(url + "/api/balances").json()["holders"][0]["role"] == "treasury"
     finally:
-        process.send_signal(signal.SIGTERM)
-        output = process.communicate(timeout=20)[0].decode()
+        output = stop_api(process)
     assert "Traceback" not in output

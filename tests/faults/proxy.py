@@ -12,7 +12,8 @@ from keepers.chain.faults import Faults
 class TcpProxy:
     """Listens on a loopback port and pipes each connection to ``target``; ``close()`` refuses and
     cuts every connection (as a dead node or a network partition does), ``open()`` serves again on
-    the same port."""
+    the same port; ``stall()`` keeps accepting and holding connections but forwards nothing (a frozen
+    node: callers wait for their own timeouts), ``resume()`` forwards what was held and goes on."""
 
     def __init__(self, target_url: str):
         parsed = urlparse(target_url)
@@ -21,6 +22,8 @@ class TcpProxy:
         self._port = 0
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
         self.open()
 
     @property
@@ -53,6 +56,12 @@ class TcpProxy:
                 connection.close()
             self._connections.clear()
 
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
@@ -72,6 +81,7 @@ class TcpProxy:
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

@@ -1,28 +1,26 @@
-"""GET /api/status and /api/health: each keeper's process state and heartbeat, the chain head, the pause."""
+"""GET /api/status and /api/health: each keeper's process state and heartbeat, the chain head, the pause.
+
+Both answer within `api.node_timeout` whatever the node does: the node is read through the context's
+`NodeWatch`, which serves the last head with its age and says `stalled` when the node does not answer.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select, text
 
 from keepers.api.context import ApiContext
 from keepers.api.deps import Context
 from keepers.api.models import Health, KeeperStatus, Status
+from keepers.api.node import NodeReading
 from keepers.store.models import Heartbeat, SupervisedProcess
 
 router = APIRouter(tags=["status"])
 
 
-def master_paused(ctx: ApiContext) -> bool | None:
-    if ctx.master is None:
-        return None
-    try:
-        return ctx.master_contract().call("paused")
-    except Exception:  # no pause facet or no node: unknown, not an error of the request
-        return None
-
-
-def read_status(ctx: ApiContext) -> Status:
+def read_status(ctx: ApiContext, node: NodeReading) -> Status:
+    """The keepers from the store, the chain as `node` last saw it (blocking: the store)."""
     with ctx.store.transaction() as session:
         processes = {row.name: row for row in session.scalars(select(SupervisedProcess))}
         beats = {row.keeper: row for row in session.scalars(select(Heartbeat))}
@@ -43,35 +41,43 @@ def read_status(ctx: ApiContext) -> Status:
                     last_error=ctx.redact(beat.error) if beat and beat.error else None,
                 )
             )
-    try:
-        head = ctx.w3.eth.block_number
-    except Exception:  # the node is away: say so in the field, the rest still reads
-        head = None
     return Status(
         chain_id=ctx.chain_id,
-        head_block=head,
+        head_block=node.head,
+        head_age=node.age(ctx.node.clock()),
+        node=node.state,
         master=ctx.master,
-        paused=master_paused(ctx),
+        paused=node.paused,
         supervised=bool(processes),
         keepers=keepers,
     )
 
 
-@router.get("/api/status", response_model=Status, summary="Each keeper: running or stopped, last block, last error")
-def status(ctx: Context) -> Status:
-    return read_status(ctx)
-
-
-@router.get("/api/health", response_model=Health, summary="Whether the API reaches its node and its store")
-def health(ctx: Context) -> Health:
-    try:
-        chain = ctx.w3.eth.chain_id == ctx.chain_id
-    except Exception:
-        chain = False
+def store_answers(ctx: ApiContext) -> bool:
     try:
         with ctx.store.transaction() as session:
             session.execute(text("SELECT 1"))
-        store = True
+        return True
     except Exception:
-        store = False
-    return Health(ok=chain and store, chain=chain, store=store)
+        return False
+
+
+@router.get("/api/status", response_model=Status, summary="Each keeper: running or stopped, last block, last error")
+async def status(ctx: Context) -> Status:
+    node = await ctx.node.read()
+    return await run_in_threadpool(read_status, ctx, node)
+
+
+@router.get("/api/health", response_model=Health, summary="Whether the API reaches its node and its store")
+async def health(ctx: Context) -> Health:
+    node = await ctx.node.read()
+    store = await run_in_threadpool(store_answers, ctx)
+    chain = node.state == "ok"
+    return Health(
+        ok=chain and store,
+        chain=chain,
+        store=store,
+        node=node.state,
+        head_block=node.head,
+        head_age=node.age(ctx.node.clock()),
+    )

@@ -29,11 +29,18 @@ def make_driver(w3, world, artifacts):
 
 
 def trades(market: MarketDriver) -> list[tuple]:
-    return [(t.pool, t.token_in, t.amount_in, t.large) for block in range(5) for t in market.step(block).trades]
+    """Five steps' trades, each step mined before the next reads the pools."""
+    drawn = []
+    for block in range(5):
+        report = market.step(block)
+        assert succeeded(market.w3, [t.tx_hash for t in report.trades])
+        drawn += [(t.pool, t.token_in, t.amount_in, t.large) for t in report.trades]
+    return drawn
 
 
 def succeeded(w3: Web3, hashes: list[str]) -> bool:
-    return all(w3.eth.get_transaction_receipt(h)["status"] == 1 for h in hashes)
+    # Waited for: anvil mines a sent transaction right away, but on its own task.
+    return all(w3.eth.wait_for_transaction_receipt(h, timeout=30)["status"] == 1 for h in hashes)
 
 
 def test_the_same_seed_draws_the_same_market(chain, make_driver):
@@ -64,7 +71,9 @@ def test_every_kind_of_step_succeeds_on_chain(w3, make_driver):
         report = market.step(block)
         sent += [t.tx_hash for t in report.trades]
         moves += report.liquidity
-    assert succeeded(w3, sent) and len(sent) >= 6
+        assert succeeded(w3, sent)
+        w3.provider.make_request("evm_mine", [])  # the liquidity move's transactions too
+    assert len(sent) >= 6
     assert len(moves) == 6 and any(m.startswith("remove") for m in moves)
     assert {pool.entry.kind for pool in market.pools} == {"uniswap_v2", "uniswap_v3"}  # not Balancer's
 

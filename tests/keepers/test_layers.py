@@ -14,7 +14,15 @@ import sys
 from pathlib import Path
 
 KEEPERS = Path(__file__).resolve().parents[2] / "keepers"
-HARNESS = ("keepers.world", "keepers.demo", "keepers.toolchain", "keepers.devrelay", "keepers.up", "keepers.cli")
+HARNESS = (
+    "keepers.world",
+    "keepers.demo",
+    "keepers.sim",
+    "keepers.toolchain",
+    "keepers.devrelay",
+    "keepers.up",
+    "keepers.cli",
+)
 SERVICES = ("keepers.arb.service", "keepers.rewards.service", "keepers.gasless.service", "keepers.api.server")
 
 

@@ -22,6 +22,7 @@ class Health(BaseModel):
     ok: bool
     chain: bool
     store: bool
+    instance: str | None = Field(default=None, description="api.instance: which process answered")
 
 
 class KeeperStatus(BaseModel):

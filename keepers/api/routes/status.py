@@ -74,4 +74,4 @@ def health(ctx: Context) -> Health:
         store = True
     except Exception:
         store = False
-    return Health(ok=chain and store, chain=chain, store=store)
+    return Health(ok=chain and store, chain=chain, store=store, instance=ctx.settings.api.instance)

@@ -22,9 +22,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --constraint requirements.lock --editable '.[test]'
 	@touch $@
 
-# `npm install`, not `npm ci`: the lock file cannot list anvil's per-platform packages
-# for other systems when the registry mirror lacks them, and `npm ci` then refuses
-# the lock as out of sync. With the lock present, `npm install` installs exactly it.
+# The lock is committed exactly as npm writes it, anvil's optional packages for every
+# platform included, so `npm install` installs what it lists and leaves it unchanged
+# (`git status` stays clean, a second run is a no-op). Refresh it only against the npm
+# registry itself: a mirror without the other platforms' anvil packages would drop them.
 node_modules/.installed: package.json package-lock.json
 	npm install $(NPM_FLAGS)
 	@touch $@

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from pydantic import ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from keepers.chain.keys import KeyUnavailable
 from keepers.toolchain import activate
@@ -17,9 +18,16 @@ from keepers.toolchain.anvil import AnvilError
 from keepers.world.artifacts import ArtifactError
 from keepers.world.deployer import DeployError
 
+# Exit codes: 2 for a configuration or usage mistake (as click's own usage errors), 1 for a
+# failure of the environment (no node, a missing install), 130 for Ctrl-C.
+CONFIG_EXIT, FAILURE_EXIT = 2, 1
+PORT = click.IntRange(0, 65_535)
+SECONDS = click.FloatRange(min=0, min_open=True)
+
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    """Errors a user can cause or fix (missing install, bad node, bad config); one line, never a traceback."""
+    """Errors a user can cause or fix (missing install, bad node, bad config); one line, never a traceback.
+    ConfigError (KeyUnavailable is one) exits with CONFIG_EXIT, the others with FAILURE_EXIT."""
     from keepers.config import ConfigError
     from keepers.devrelay.relay import DevRelayError
 
@@ -36,7 +44,30 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     )
 
 
-@click.group()
+def _fail(message: str, code: int) -> None:
+    """Print 'error: MESSAGE' as one line on stderr (never wrapped, never read as markup) and exit."""
+    line = " ".join(message.split())  # a multi-line message (a library's) still makes one line
+    Console(stderr=True).print(Text.assemble(("error: ", "red"), line), soft_wrap=True)
+    sys.exit(code)
+
+
+class _Keepers(click.Group):
+    """The root group: click's usage errors (an option out of range, an unknown command) come out as
+    one line on stderr with exit code 2, like every other configuration mistake."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        kwargs["standalone_mode"] = False  # click raises instead of printing its multi-line usage block
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as err:
+            command = err.ctx.command_path if isinstance(err, click.UsageError) and err.ctx else self.name
+            _fail(f"{err.format_message().rstrip('.')}; see `{command} --help`", err.exit_code)
+        except click.Abort:
+            _fail("aborted", FAILURE_EXIT)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Keepers, name="keepers")
 def main() -> None:
     """Lapidary keepers: strategy diamonds and the services that run them."""
 
@@ -71,7 +102,9 @@ def world() -> None:
 
 
 @world.command(context_settings={"ignore_unknown_options": True})
-@click.option("--chain-id", type=int, default=1, show_default=True, help="Chain id the upstream node reports.")
+@click.option(
+    "--chain-id", type=click.IntRange(min=1), default=1, show_default=True, help="Chain id the upstream node reports."
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -163,7 +196,7 @@ def rewards() -> None:
 
 @run.command()
 @click.option("--host", help="Bind address (default: gasless.host, 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default: gasless.port; 0 picks a free one).")
+@click.option("--port", type=PORT, help="Port (default: gasless.port; 0 picks a free one).")
 def gasless(host: str | None, port: int | None) -> None:
     """The gasless relayer: an HTTP API taking signed requests, relayed to the diamond at its expense."""
     from keepers.gasless import service
@@ -212,15 +245,24 @@ def gasless_group() -> None:
 @gasless_group.command()
 @click.option("--diamond", help="The diamond (default: gasless.diamond or the gasless.strategy child).")
 @click.option("--data", "data_hex", help="Calldata of the inner call (0x-hex).")
-@click.option("--claim", "campaign", type=int, help="Claim this campaign's rewards (proof from the rewards journal).")
+@click.option(
+    "--claim",
+    "campaign",
+    type=click.IntRange(min=0),
+    help="Claim this campaign's rewards (proof from the rewards journal).",
+)
 @click.option("--account", help="Whose rewards --claim claims (default: the signer).")
 @click.option("--key-env", help="Environment variable holding the signer's private key.")
 @click.option("--keystore", type=click.Path(dir_okay=False, path_type=Path), help="The signer's keystore file.")
 @click.option("--password-env", help="Environment variable holding the keystore's password.")
 @click.option("--ape-account", help="The signer's Ape account alias.")
-@click.option("--gas", type=int, default=300_000, show_default=True, help="Gas the inner call must get.")
-@click.option("--nonce", type=int, help="Default: the signer's next nonce on the diamond.")
-@click.option("--valid-for", type=int, default=3600, show_default=True, help="Seconds past the latest block.")
+@click.option(
+    "--gas", type=click.IntRange(min=1), default=300_000, show_default=True, help="Gas the inner call must get."
+)
+@click.option("--nonce", type=click.IntRange(min=0), help="Default: the signer's next nonce on the diamond.")
+@click.option(
+    "--valid-for", type=click.IntRange(min=1), default=3600, show_default=True, help="Seconds past the latest block."
+)
 def sign(
     diamond: str | None,
     data_hex: str | None,
@@ -271,7 +313,7 @@ def sign(
         w3 = connect(settings.chain)
         if diamond is not None and not Web3.is_address(diamond):
             raise click.BadParameter(f"{diamond!r} is not an address", param_hint="--diamond")
-        target = Web3.to_checksum_address(diamond) if diamond else relay_diamond(settings, w3.eth.chain_id)
+        target = Web3.to_checksum_address(diamond) if diamond else relay_diamond(settings, w3)
         if data_hex is not None:
             try:
                 data = bytes.fromhex(data_hex.removeprefix("0x"))
@@ -306,9 +348,9 @@ def rewards_group() -> None:
 
 
 @rewards_group.command()
-@click.argument("campaign", type=int)
+@click.argument("campaign", type=click.IntRange(min=0))
 @click.argument("account")
-@click.option("--epoch", type=int, help="A specific epoch's root (default: the latest posted).")
+@click.option("--epoch", type=click.IntRange(min=0), help="A specific epoch's root (default: the latest posted).")
 def proof(campaign: int, account: str, epoch: int | None) -> None:
     """Print the arguments and calldata of ACCOUNT's claim in CAMPAIGN (JSON)."""
     import json
@@ -335,9 +377,9 @@ def proof(campaign: int, account: str, epoch: int | None) -> None:
 @run.command()
 @click.option("--anvil-url", help="Front this node (started with --order fifo) instead of starting one.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port.")
-@click.option("--block-interval", type=float, default=2.0, show_default=True, help="Seconds per block.")
-@click.option("--chain-id", type=int, help="Chain id of the anvil it starts.")
+@click.option("--port", type=PORT, default=0, show_default=True, help="0 picks a free port.")
+@click.option("--block-interval", type=SECONDS, default=2.0, show_default=True, help="Seconds per block.")
+@click.option("--chain-id", type=click.IntRange(min=1), help="Chain id of the anvil it starts.")
 def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float, chain_id: int | None) -> None:
     """A local Flashbots-compatible relay in front of anvil (eth_sendBundle, eth_callBundle, ...)."""
     from keepers.devrelay.relay import serve_devrelay
@@ -377,8 +419,8 @@ def api() -> None:
     help="Node log, world and deployments files, the store, the keepers' logs.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Where the API and dashboard listen.")
-@click.option("--port", type=int, default=8600, show_default=True, help="The API's port; 0 picks a free one.")
-@click.option("--block-interval", type=float, default=1.0, show_default=True, help="Seconds per devrelay block.")
+@click.option("--port", type=PORT, default=8600, show_default=True, help="The API's port; 0 picks a free one.")
+@click.option("--block-interval", type=SECONDS, default=1.0, show_default=True, help="Seconds per devrelay block.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True, help="The market activity's seed.")
 def up(data_dir: Path, host: str, port: int, block_interval: float, seed: int) -> None:
     """Deploy the local world and run every keeper and the dashboard, supervised, until Ctrl-C.
@@ -387,7 +429,7 @@ def up(data_dir: Path, host: str, port: int, block_interval: float, seed: int) -
     """
     import os
 
-    from keepers.up import UpOptions, run_up
+    from keepers.up import NodeExited, UpOptions, run_up
     from keepers.up.supervisor import StartError
 
     console = Console()
@@ -400,9 +442,8 @@ def up(data_dir: Path, host: str, port: int, block_interval: float, seed: int) -
 
     try:
         sys.exit(_run(console, go))
-    except StartError as err:
-        console.print(f"[red]error:[/] {err}")
-        sys.exit(1)
+    except (StartError, NodeExited) as err:
+        _fail(str(err), FAILURE_EXIT)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -414,11 +455,12 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _run(console: Console, action):
+    from keepers.config import ConfigError
+
     try:
         return action()
     except _user_errors() as err:
-        console.print(f"[red]error:[/] {err}")
-        sys.exit(1)
+        _fail(str(err), CONFIG_EXIT if isinstance(err, ConfigError) else FAILURE_EXIT)
     except KeyboardInterrupt:
         console.print("interrupted")
         sys.exit(130)

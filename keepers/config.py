@@ -5,19 +5,45 @@ One settings object serves every keeper; each keeper reads its own section
 `__` in variable names: `LAPIDARY_CHAIN__RPC_URL`, `LAPIDARY_BOT__PRIVATE_KEY`,
 `LAPIDARY_ARB__LENDER`. The YAML file is `LAPIDARY_CONFIG` or `lapidary.yaml` in
 the working directory when present. Keys are `SecretStr`: never printed.
+
+Whatever is wrong with the configuration (a YAML file that does not parse, a variable or key that
+names no setting, a value of the wrong kind) comes out of :func:`load_settings` as one
+:class:`ConfigError` line naming the variable or key and what to do; the CLI prints it and exits 2.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
+
+from keepers.config_check import DELIMITER, PREFIX, annotation_at, environment_problems, holds_secret, unknown_keys
 
 CONFIG_ENV = "LAPIDARY_CONFIG"
 DEFAULT_CONFIG_FILE = Path("lapidary.yaml")
+
+# `LAPIDARY_*` variables read by other code than the settings: the check for variables that name
+# no setting lets these through. tests/keepers/test_config.py finds every name the repository uses.
+READ_ELSEWHERE = frozenset(
+    {
+        CONFIG_ENV,  # this module: the YAML file
+        "LAPIDARY_MAINNET_RPC_URL",  # ape-config.yaml: the fork's upstream (`keepers world upstream` sets it)
+        "LAPIDARY_WORLD_FILE",  # keepers.world.upstream: the upstream world's address book
+        "LAPIDARY_TEST_SHARD",  # tests/conftest.py: `make test`'s shards
+        "LAPIDARY_FAULTS_FULL",  # tests/faults: the whole fault matrix
+        "LAPIDARY_SCALE_FULL",  # tests/arb/e2e/test_scale.py: the 10,000-pool run
+    }
+)
 
 
 class ConfigError(Exception):
@@ -140,6 +166,9 @@ class ApiSettings(BaseModel):
     node_timeout: float = Field(
         default=0.5, gt=0, description="seconds /api/health and /api/status wait for the node before saying it stalls"
     )
+    instance: str | None = Field(
+        default=None, description="echoed by /api/health: `keepers up` checks it reached the API it started"
+    )
 
 
 class LogSettings(BaseModel):
@@ -160,7 +189,7 @@ class FaultSettings(BaseModel):
 class LapidarySettings(BaseSettings):
     """Everything a keeper process may need; see the module docstring for sources."""
 
-    model_config = SettingsConfigDict(env_prefix="LAPIDARY_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_nested_delimiter=DELIMITER, extra="ignore")
 
     chain: ChainSettings = ChainSettings()
     store: StoreSettings = StoreSettings()
@@ -188,10 +217,16 @@ class LapidarySettings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Refused here, before pydantic-settings reads them: it would ignore what names no setting.
+        problems = list(environment_problems(os.environ, settings_cls, READ_ELSEWHERE))
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
         config_file = config_path()
         if config_file is not None:
-            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=config_file))
+            data = read_config_file(config_file)
+            problems += unknown_keys(data, settings_cls, str(config_file))
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=data))
+        if problems:
+            raise ConfigError("; ".join(problems))
         return tuple(sources)
 
 
@@ -201,11 +236,55 @@ def config_path() -> Path | None:
     if explicit:
         path = Path(explicit)
         if not path.is_file():
-            raise FileNotFoundError(f"{CONFIG_ENV}={explicit}: no such file")
+            raise ConfigError(f"{CONFIG_ENV}={explicit}: no such file; point it at your YAML settings or unset it")
         return path
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
 
 
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The YAML file's settings as a mapping; ConfigError says where it does not parse."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).replace("\n", " ")
+        raise ConfigError(f"{path} is not valid YAML{where}: {problem}; fix the file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read {path}: {getattr(err, 'strerror', None) or err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must be a mapping of settings (chain:, store:, ...), not a {type(data).__name__}")
+    return data
+
+
 def load_settings(**overrides) -> LapidarySettings:
-    """Settings from all sources; `overrides` (e.g. from CLI options) win."""
-    return LapidarySettings(**overrides)
+    """Settings from all sources; `overrides` (e.g. from CLI options) win. Anything wrong with
+    them is one ConfigError line."""
+    try:
+        return LapidarySettings(**overrides)
+    except ValidationError as err:
+        raise ConfigError("; ".join(_describe(error) for error in err.errors())) from None
+    except SettingsError as err:  # a source could not be read (the checks above catch the known ways)
+        raise ConfigError(f"{err}: {err.__cause__}" if err.__cause__ else str(err)) from None
+
+
+def _describe(error: Any) -> str:
+    """One pydantic error as 'where: what is wrong, got VALUE'; the value only when it is a plain,
+    non-secret one (a model validator's input is the whole section, keys included)."""
+    location = tuple(error["loc"])
+    dotted = ".".join(str(part) for part in location)
+    variables = [
+        PREFIX + DELIMITER.join(str(p) for p in location[:depth]).upper() for depth in range(len(location), 0, -1)
+    ]
+    source = next((v for v in variables if v in os.environ), None)
+    if source is None and variables and any(n.startswith(variables[0] + DELIMITER) for n in os.environ):
+        source = variables[0] + DELIMITER + "*"  # a model validator's error: the section's variables
+    where = f"{dotted} ({source})" if source else dotted
+    message = error["msg"].removeprefix("Value error, ")
+    value = error.get("input")
+    annotation = annotation_at(LapidarySettings, location)
+    if isinstance(value, str | int | float) and annotation is not None and not holds_secret(annotation):
+        message += f", got {str(value)[:80]!r}"
+    return f"{where}: {message}"

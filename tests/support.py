@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import ape
@@ -15,6 +18,19 @@ from web3 import Web3
 
 DAY = 86_400
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+KEEPERS = str(Path(sys.executable).with_name("keepers"))
+
+
+def assert_refused(result: subprocess.CompletedProcess, hint: str, code: int = 2) -> str:
+    """A `keepers` refusal as a user meets it: exit `code` (2: a configuration mistake), exactly one
+    line on stderr, 'error: ...' containing `hint`, and no traceback anywhere; returns the line."""
+    lines = result.stderr.splitlines()
+    shown = f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    assert result.returncode == code, shown
+    assert len(lines) == 1 and lines[0].startswith("error: "), shown
+    assert hint in lines[0], shown
+    assert "Traceback" not in result.stdout + result.stderr, shown
+    return lines[0]
 
 
 @contextmanager

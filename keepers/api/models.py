@@ -31,6 +31,7 @@ class Health(BaseModel):
     node: NodeState
     head_block: int | None = Field(description="the last head read from the node")
     head_age: float | None = Field(description=HEAD_AGE)
+    instance: str | None = Field(default=None, description="api.instance: which process answered")
 
 
 class KeeperStatus(BaseModel):

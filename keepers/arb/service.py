@@ -69,7 +69,7 @@ def build(settings: LapidarySettings) -> ArbService:
     searcher = load_account(settings.searcher, "searcher")
     if bot.address == searcher.address:
         raise ConfigError("the searcher key signs relay requests only: use a key other than the bot's")
-    child = deployed_child(settings.deployments_file, settings.arb.strategy, chain_id).address
+    child = deployed_child(settings.deployments_file, settings.arb.strategy, w3).address
     factories = settings.arb.factories
     if not factories:
         raise ConfigError(

@@ -14,11 +14,12 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from keepers.config import KeySettings
+from keepers.config import ConfigError, KeySettings
 
 
-class KeyUnavailable(Exception):
-    """A key is missing or cannot be unlocked; the message never contains key material."""
+class KeyUnavailable(ConfigError):
+    """A key is missing or cannot be unlocked (a configuration mistake); the message never contains
+    key material."""
 
 
 def load_account(settings: KeySettings, role: str) -> LocalAccount:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from web3 import Web3
 
 from keepers.config import ConfigError
 from keepers.files import write_atomic
@@ -61,23 +61,47 @@ class Deployments(BaseModel):
 
     @classmethod
     def read(cls, path: Path) -> Deployments | None:
+        """The file at `path`, None when there is none; ConfigError when it is not a deployments file."""
         if not path.is_file():
             return None
-        return cls.model_validate(json.loads(path.read_text()))
+        try:
+            return cls.model_validate_json(path.read_bytes())
+        except OSError as err:
+            raise ConfigError(f"cannot read {path}: {err.strerror}") from None
+        except ValidationError as err:
+            error = err.errors()[0]
+            where = ".".join(str(part) for part in error["loc"])
+            raise ConfigError(
+                f"{path} is not a deployments file ({where + ': ' if where else ''}{error['msg']}); "
+                "fix it, or point LAPIDARY_DEPLOYMENTS_FILE at the file `ape run deploy` wrote"
+            ) from None
 
 
 def deployments_path(root: Path, ecosystem: str, network: str) -> Path:
     return root / "deployments" / f"{ecosystem}-{network}.json"
 
 
-def deployed_child(deployments_file: Path | None, strategy: str, chain_id: int) -> DiamondRecord:
-    """The `strategy` child from the deployments file, checked to be for this chain; ConfigError
-    says what to set or run otherwise."""
+def deployed_child(deployments_file: Path | None, strategy: str, w3: Web3) -> DiamondRecord:
+    """The `strategy` child from the deployments file, checked to be on the node's chain and to have
+    code there; ConfigError says what to set or run otherwise."""
     if deployments_file is None:
         raise ConfigError("set LAPIDARY_DEPLOYMENTS_FILE to the deployments file `ape run deploy` wrote")
     deployments = Deployments.read(Path(deployments_file))
     if deployments is None or strategy not in deployments.children:
         raise ConfigError(f"no {strategy!r} child in {deployments_file}; run `ape run deploy`")
+    chain_id = w3.eth.chain_id
     if deployments.chain_id != chain_id:
-        raise ConfigError(f"{deployments_file} is for chain {deployments.chain_id}, the node is {chain_id}")
-    return deployments.children[strategy]
+        raise ConfigError(
+            f"{deployments_file} is for chain {deployments.chain_id}, the node is chain {chain_id}; point "
+            "LAPIDARY_DEPLOYMENTS_FILE at this chain's file or LAPIDARY_CHAIN__RPC_URL at that chain's node"
+        )
+    child = deployments.children[strategy]
+    # Same chain id, no code: the file describes another chain with that id (an earlier anvil, a
+    # fork of another block); without this check the first call decodes empty bytes and fails obscurely.
+    if not w3.eth.get_code(Web3.to_checksum_address(child.address)):
+        raise ConfigError(
+            f"{deployments_file}: no contract at the {strategy!r} child {child.address} on this chain "
+            f"(chain {chain_id}); the file is from another deployment: run `ape run deploy` or point "
+            "LAPIDARY_DEPLOYMENTS_FILE at this chain's file"
+        )
+    return child

@@ -383,7 +383,7 @@ class GaslessService:
     trust_forwarded_for: bool
 
 
-def relay_diamond(settings: LapidarySettings, chain_id: int) -> str:
+def relay_diamond(settings: LapidarySettings, w3: Web3) -> str:
     """The diamond to relay to: `gasless.diamond`, else the `gasless.strategy` child of the deployments."""
     if settings.gasless.diamond:
         if not Web3.is_address(settings.gasless.diamond):
@@ -392,7 +392,7 @@ def relay_diamond(settings: LapidarySettings, chain_id: int) -> str:
     if settings.deployments_file is None:
         raise ConfigError("set LAPIDARY_GASLESS__DIAMOND or LAPIDARY_DEPLOYMENTS_FILE (what `ape run deploy` wrote)")
     strategy = settings.gasless.strategy
-    child = deployed_child(settings.deployments_file, strategy, chain_id)
+    child = deployed_child(settings.deployments_file, strategy, w3)
     if "GaslessRelayFacet" not in child.facets:
         raise ConfigError(f"the {strategy!r} child carries no GaslessRelayFacet; add it and run `ape run upgrade`")
     return child.address
@@ -401,7 +401,7 @@ def relay_diamond(settings: LapidarySettings, chain_id: int) -> str:
 def build(settings: LapidarySettings) -> GaslessService:
     """Everything the relayer needs, checked, from settings; ConfigError names what is missing."""
     w3 = connect(settings.chain)
-    diamond = relay_diamond(settings, w3.eth.chain_id)
+    diamond = relay_diamond(settings, w3)
     if not w3.eth.get_code(diamond):
         raise ConfigError(f"no contract at {diamond} on this chain")
     account = load_account(settings.relayer, "relayer")

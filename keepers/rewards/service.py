@@ -29,22 +29,22 @@ class RewardsService:
     poll_interval: float
 
 
-def _child(settings: LapidarySettings, chain_id: int) -> str:
-    return deployed_child(settings.deployments_file, settings.rewards.strategy, chain_id).address
+def _child(settings: LapidarySettings, w3: Web3) -> str:
+    return deployed_child(settings.deployments_file, settings.rewards.strategy, w3).address
 
 
 def open_journal(settings: LapidarySettings) -> tuple[RewardsJournal, RewardsContract, Web3]:
     """The journal and the child for read-only use (proofs)."""
     w3 = connect(settings.chain)
     chain_id = w3.eth.chain_id
-    child = _child(settings, chain_id)
+    child = _child(settings, w3)
     return RewardsJournal(Store(settings.store.url), chain_id, child), RewardsContract(w3, child), w3
 
 
 def build(settings: LapidarySettings) -> RewardsService:
     w3 = connect(settings.chain)
     chain_id = w3.eth.chain_id
-    child = _child(settings, chain_id)
+    child = _child(settings, w3)
     bot = load_account(settings.bot, "bot")
     rewards = settings.rewards
     manager, factory = rewards.position_manager, rewards.v3_factory

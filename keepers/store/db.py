@@ -9,23 +9,37 @@ from typing import Any
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from keepers.config import ConfigError
 from keepers.store.models import Base
+
+FIX = "set LAPIDARY_STORE__URL to a writable SQLite file (sqlite:///data/lapidary.db) or a reachable PostgreSQL URL"
 
 
 class Store:
     """The journal database. SQLite files get WAL mode so readers never block the keeper."""
 
     def __init__(self, url: str):
-        parsed = make_url(url)
-        if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
-        if parsed.drivername.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        """Open (and create) the store at `url`; ConfigError when the URL cannot be one."""
+        try:
+            parsed = make_url(url)
+        except ArgumentError:  # the URL is not echoed: it may carry a password
+            raise ConfigError(f"the store URL is not a database URL; {FIX}") from None
+        shown = parsed.render_as_string(hide_password=True)
+        try:
+            self.engine: Engine = _open(parsed)
+        except (ImportError, NoSuchModuleError):
+            raise ConfigError(
+                f"store {shown}: no database driver for {parsed.drivername!r} is installed; {FIX}"
+            ) from None
+        except OSError as err:
+            raise ConfigError(f"store {shown}: cannot create {err.filename}: {err.strerror}; {FIX}") from None
+        except DBAPIError as err:
+            reason = str(err.orig).strip().splitlines()[0] if err.orig else type(err).__name__
+            raise ConfigError(f"store {shown}: {reason}; {FIX}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -61,6 +75,21 @@ def bulk_upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]], 
         statement = statement.on_conflict_do_nothing(index_elements=keys)
     for start in range(0, len(rows), BULK_ROWS):
         session.execute(statement, list(rows[start : start + BULK_ROWS]))
+
+
+def _open(url: URL) -> Engine:
+    """An engine on `url` with every table created (which is when the database is first reached)."""
+    if url.drivername.startswith("sqlite") and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True)
+    if url.drivername.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        Base.metadata.create_all(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def _sqlite_pragmas(connection, _record) -> None:

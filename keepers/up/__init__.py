@@ -11,6 +11,11 @@ couple of minutes, and chain time never runs ahead of wall time, where wallets' 
 crashed child is restarted with backoff; the dashboard's start / stop buttons reach
 the supervisor through the store. Ctrl-C or SIGTERM stops the children (last started
 first), then anvil.
+
+It tells the truth about itself: the API's port is checked free before anything is
+deployed, the API counts as ready only when its /api/health echoes the instance id
+this run gave it (not another instance's on the same port), and a chain that dies
+under the keepers stops everything and ends the command with an error.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 from rich.console import Console
 from web3 import Web3
 
+from keepers.config import ConfigError
 from keepers.demo.arbitrage import funded_account
 from keepers.demo.diamonds import deploy_diamonds
 from keepers.files import write_atomic
@@ -69,6 +75,10 @@ def _set_clock_behind(w3: Web3, seconds: int) -> None:
         w3.provider.make_request("evm_mine", [])
 
 
+class NodeExited(Exception):
+    """The chain process died while the keepers ran on it; the message says how and where its log is."""
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as probe:
         probe.bind((host, 0))
@@ -83,12 +93,39 @@ def _port_open(host: str, port: int) -> bool:
         return False
 
 
-def _answers(url: str) -> bool:
+def check_port(host: str, port: int) -> None:
+    """ConfigError naming `host:port` unless the API could listen there (port 0: any free one)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the API binds: TIME_WAIT is no conflict
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            raise ConfigError(
+                f"cannot listen on {host}:{port} ({err.strerror}; another `keepers up`?): "
+                "stop what holds it, or pass --port N (0 picks a free port)"
+            ) from None
+
+
+def api_is(url: str, instance: str) -> bool:
+    """Whether the API answering at `url` is the one started with `instance` (its /api/health says)."""
     try:
-        with urllib.request.urlopen(url, timeout=1) as response:
-            return response.status == 200
-    except OSError:
+        with urllib.request.urlopen(f"{url}/api/health", timeout=1) as response:
+            return response.status == 200 and json.load(response).get("instance") == instance
+    except (OSError, ValueError, AttributeError):  # not up yet, or not our API (no JSON object)
         return False
+
+
+def _exit_reason(name: str, code: int, log: Path) -> str:
+    if code >= 0:
+        how = f"exited with code {code}"
+    else:
+        try:
+            how = f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    return f"{name} {how} under the keepers (log: {log}); every service was stopped"
 
 
 def _keepers_command() -> list[str]:
@@ -96,7 +133,10 @@ def _keepers_command() -> list[str]:
 
 
 def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
-    """Run until Ctrl-C / SIGTERM; returns the exit code once every started process has stopped."""
+    """Run until Ctrl-C / SIGTERM; returns the exit code once every started process has stopped.
+    ConfigError before anything starts when the API's port is taken; NodeExited when anvil dies."""
+    check_port(options.host, options.port)
+    lost: str | None = None
     data = options.data_dir.resolve()
     data.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
@@ -128,6 +168,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
         token_file.chmod(0o600)
         api_port = options.port or free_port(options.host)
         relay_port = free_port()
+        instance = secrets.token_hex(8)
 
         def key(account) -> str:
             return "0x" + bytes(account.key).hex()
@@ -202,9 +243,10 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                     "LAPIDARY_API__TOKEN": token,
                     "LAPIDARY_API__BOTS": json.dumps(bots),
                     "LAPIDARY_OPERATOR__PRIVATE_KEY": owner_key,
+                    "LAPIDARY_API__INSTANCE": instance,
                 },
                 controllable=False,
-                ready=lambda: _answers(f"{url}/api/health"),
+                ready=lambda: api_is(url, instance),
             )
         )
         redact = Redactor([token, owner_key, key(arb_bot), key(rewards_bot), key(searcher), key(relayer)])
@@ -222,7 +264,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             while not stop.is_set():
                 supervisor.step()
                 if node.process.poll() is not None:
-                    console.print("[red]anvil exited unexpectedly[/]")
+                    lost = _exit_reason(f"anvil (pid {node.pid})", node.process.returncode, node.log_path)
                     break
                 stop.wait(0.2)
             console.print("stopping…")
@@ -232,4 +274,6 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
     console.print("stopped every process")
+    if lost is not None:
+        raise NodeExited(lost)
     return 0

@@ -60,6 +60,7 @@ def test_status_shows_every_supervised_process_running_with_heartbeats(running_s
 
 def test_health(running_system):
     health = running_system.get("/api/health")
+    assert health["instance"]  # the id `keepers up` gave this API (tests/api/test_up.py)
     assert {key: health[key] for key in ("ok", "chain", "store", "node")} == {
         "ok": True,
         "chain": True,

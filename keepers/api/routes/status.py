@@ -80,4 +80,5 @@ async def health(ctx: Context) -> Health:
         node=node.state,
         head_block=node.head,
         head_age=node.age(ctx.node.clock()),
+        instance=ctx.settings.api.instance,
     )

@@ -4,10 +4,10 @@ with one clear line."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,8 +18,8 @@ from keepers.devrelay.relay import DevRelay
 from keepers.store.db import Store
 from keepers.store.models import Bundle
 from keepers.world.settings import keeper_environment
+from tests.support import KEEPERS, assert_refused
 
-KEEPERS = str(Path(sys.executable).with_name("keepers"))
 E18 = 10**18
 DEADLINE = 2**32 - 1
 
@@ -85,27 +85,65 @@ def test_the_service_lands_an_arbitrage_and_stops_on_sigterm(arb, tmp_path):
         assert "landed" in output
 
 
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def deployments_variant(arb, tmp_path: Path, edit) -> str:
+    """A copy of the stack's deployments file, its JSON changed in place by `edit`."""
+    data = json.loads(arb.deployments_file.read_text())
+    edit(data)
+    path = tmp_path / "variant.json"
+    path.write_text(json.dumps(data))
+    return str(path)
+
+
+def another_chain(data: dict) -> None:
+    data["chain_id"] = 1
+
+
+def no_code(data: dict) -> None:  # the same chain id, as a restarted anvil has, but nothing there
+    data["diamonds"]["child:arb"]["address"] = "0x" + "12" * 20
+
+
 @pytest.mark.parametrize(
-    ("change", "message"),
+    ("change", "message", "code"),
     [
-        ({"LAPIDARY_RELAYS": "[]"}, "no relay configured"),
-        ({"LAPIDARY_BOT__PRIVATE_KEY": ""}, "bot: no key configured"),
-        ({"LAPIDARY_BOT__PRIVATE_KEY": "0x1234"}, "is not a valid private key"),
-        ({"LAPIDARY_CHAIN__RPC_URL": "http://127.0.0.1:9"}, "no node answers at http://127.0.0.1:9"),
-        ({"LAPIDARY_DEPLOYMENTS_FILE": "/nonexistent.json"}, "no 'arb' child in /nonexistent.json"),
-        ({"LAPIDARY_ARB__LENDER": "bank"}, "lender"),
-        ({"LAPIDARY_ARB__FACTORIES": "[]"}, "no factories"),
-        ({"LAPIDARY_ARB__BASE_TOKEN": "WETH"}, "arb.base_token must be the traded token's address"),
+        ({"LAPIDARY_RELAYS": "[]"}, "no relay configured", 2),
+        ({"LAPIDARY_BOT__PRIVATE_KEY": ""}, "bot: no key configured", 2),
+        ({"LAPIDARY_BOT__PRIVATE_KEY": "0x1234"}, "is not a valid private key", 2),
+        ({"LAPIDARY_CHAIN__RPC_URL": "http://127.0.0.1:9"}, "no node answers at http://127.0.0.1:9", 1),
+        ({"LAPIDARY_DEPLOYMENTS_FILE": "/nonexistent.json"}, "no 'arb' child in /nonexistent.json", 2),
+        (
+            {"LAPIDARY_DEPLOYMENTS_FILE": lambda arb, tmp: str(write(tmp / "d.json", '{"network": "x",'))},
+            "d.json is not a deployments file (Invalid JSON",
+            2,
+        ),
+        (
+            {"LAPIDARY_DEPLOYMENTS_FILE": lambda arb, tmp: deployments_variant(arb, tmp, another_chain)},
+            "variant.json is for chain 1, the node is chain 31337; point LAPIDARY_DEPLOYMENTS_FILE at this chain's",
+            2,
+        ),
+        (
+            {"LAPIDARY_DEPLOYMENTS_FILE": lambda arb, tmp: deployments_variant(arb, tmp, no_code)},
+            "no contract at the 'arb' child 0x1212121212121212121212121212121212121212 on this chain (chain 31337)",
+            2,
+        ),
+        ({"LAPIDARY_STORE__URL": "not a url"}, "the store URL is not a database URL; set LAPIDARY_STORE__URL", 2),
+        ({"LAPIDARY_STORE__URL": lambda arb, tmp: f"sqlite:///{tmp}"}, "unable to open database file", 2),
+        ({"LAPIDARY_STORE__URL": "sqlite:////proc/lapidary.db"}, "store sqlite:////proc/lapidary.db: unable", 2),
+        ({"LAPIDARY_ARB__LENDER": "bank"}, "arb.lender (LAPIDARY_ARB__LENDER): Input should be 'balancer'", 2),
+        ({"LAPIDARY_ARB__FACTORIES": "[]"}, "no factories", 2),
+        ({"LAPIDARY_ARB__BASE_TOKEN": "WETH"}, "arb.base_token must be the traded token's address", 2),
     ],
 )
-def test_bad_configuration_is_one_clear_line(arb, tmp_path, change, message):
+def test_bad_configuration_is_one_clear_line(arb, tmp_path, change, message, code):
     env = keeper_env(arb, f"sqlite:///{tmp_path / 'x.db'}", '["http://127.0.0.1:9"]')
-    env.update(change)
+    env.update({name: value(arb, tmp_path) if callable(value) else value for name, value in change.items()})
     if change.get("LAPIDARY_BOT__PRIVATE_KEY") == "":
         del env["LAPIDARY_BOT__PRIVATE_KEY"]
     result = subprocess.run([KEEPERS, "run", "arb"], env=env, capture_output=True, text=True, timeout=120)
+    assert_refused(result, message, code)
     output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert message in output.replace("\n", "")
-    assert "Traceback" not in output
     assert bytes(arb.bot.key).hex() not in output  # the key never shows, whatever went wrong

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from keepers.store.db import Store
 from keepers.store.models import SentTransaction
-from tests.api.conftest import dislocate, wait_for_trade
+from tests.api.conftest import dislocate, wait_for_trade, wait_until
 
 DEPLOYED = re.compile(r"world and diamonds deployed through block (\d+)")
 
@@ -34,12 +34,22 @@ def test_every_keeper_and_operator_transaction_is_journaled(running_system):
             if tx["from"] in senders:
                 sent[tx["hash"].to_0x_hex()] = (tx["from"], number)
     store = Store(f"sqlite:///{running_system.data_dir / 'lapidary.db'}")
-    try:
+
+    def journaled_landed() -> dict:
         with store.transaction() as session:
-            journaled = {
-                row.tx_hash: (row.sender, row.mined_block)
-                for row in session.scalars(select(SentTransaction).where(SentTransaction.mined_block.is_not(None)))
-            }
+            rows = session.scalars(select(SentTransaction).where(SentTransaction.mined_block.is_not(None)))
+            return {row.tx_hash: (row.sender, row.mined_block) for row in rows}
+
+    def all_journaled() -> dict | None:
+        landed = journaled_landed()
+        return landed if set(sent) <= set(landed) else None
+
+    try:
+        # The market keeps trading and claiming: a transaction in the newest blocks may be mined before
+        # its sender's next poll journals it, so wait for that poll rather than read once.
+        journaled = wait_until(all_journaled, 30, message="every transaction sent journaled as landed")
+    except AssertionError:
+        journaled = journaled_landed()  # the assertions below say which
     finally:
         store.close()
     operator = running_system.deployments.deployer

@@ -51,12 +51,12 @@ class _Sender:
         self.w3, self.account = w3, account
 
     def __call__(self, fn, value: int = 0):
+        fields = {"from": self.account.address, "value": value}
+        # Headroom over the estimate: on a live market (`keepers up`) other trades in the same block
+        # can move a V3 price across ticks, and a position's mint then costs more than estimated.
+        gas = fn.estimate_gas(fields) * 3 // 2 + 20_000
         tx = fn.build_transaction(
-            {
-                "from": self.account.address,
-                "value": value,
-                "nonce": self.w3.eth.get_transaction_count(self.account.address),
-            }
+            {**fields, "gas": gas, "nonce": self.w3.eth.get_transaction_count(self.account.address)}
         )
         tx_hash = self.w3.eth.send_raw_transaction(self.account.sign_transaction(tx).raw_transaction)
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.05)

@@ -15,7 +15,7 @@ from requests.exceptions import RequestException
 from keepers.api.context import ApiContext
 from keepers.api.events import EventBus
 from keepers.api.metrics import registry
-from keepers.api.routes import chain, journal, live, rewards, status
+from keepers.api.routes import chain, journal, live, rewards, status, views
 from keepers.chain.client import NodeUnavailable
 
 STATIC = Path(__file__).with_name("static")
@@ -47,7 +47,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.context = ctx
     app.state.events = events
     app.state.metrics = registry(ctx)
-    for router in (status.router, chain.router, journal.router, rewards.router, live.router):
+    for router in (status.router, chain.router, journal.router, rewards.router, views.router, live.router):
         app.include_router(router)
 
     @app.exception_handler(NodeUnavailable)

@@ -7,10 +7,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 NPM_FLAGS := --no-audit --no-fund --loglevel=error
+VENDOR := keepers/api/static/vendor
+DASHBOARD_VENDOR := $(VENDOR)/uPlot.iife.min.js $(VENDOR)/uPlot.min.css
 
 .PHONY: install lint test test-fork test-faults test-scale demo lock clean chromium
 
-install: $(VENV)/.toolchain
+install: $(VENV)/.toolchain $(DASHBOARD_VENDOR)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + ")")'
@@ -29,6 +31,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 node_modules/.installed: package.json package-lock.json
 	npm install $(NPM_FLAGS)
 	@touch $@
+
+# The dashboard's charting library (uPlot, an npm dependency) copied into the static files the API
+# serves: the browser loads nothing from a CDN. keepers/api/static/vendor/ is not committed.
+$(VENDOR)/%: node_modules/.installed
+	@mkdir -p $(VENDOR)
+	cp node_modules/uplot/dist/$* $@
 
 # Registers solcjs with py-solc-x and puts anvil on every venv process's PATH.
 $(VENV)/.toolchain: $(VENV)/.installed node_modules/.installed keepers/toolchain/__init__.py
@@ -110,4 +118,4 @@ lock: $(BIN)/python
 	$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules .solcx .build data
+	rm -rf $(VENV) node_modules .solcx .build data $(VENDOR)

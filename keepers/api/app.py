@@ -17,7 +17,7 @@ from keepers.api.context import ApiContext
 from keepers.api.errors import validation_failed
 from keepers.api.events import EventBus
 from keepers.api.metrics import registry
-from keepers.api.routes import chain, control, journal, live, rewards, status
+from keepers.api.routes import chain, control, journal, live, rewards, status, views
 from keepers.body_limit import BodyLimit
 from keepers.chain.client import NodeUnavailable
 
@@ -53,7 +53,15 @@ def create_app(ctx: ApiContext) -> FastAPI:
     app.state.metrics = registry(ctx)
     app.add_middleware(BodyLimit, max_bytes=ctx.settings.api.max_body_bytes)
     app.add_exception_handler(RequestValidationError, validation_failed)
-    for router in (status.router, chain.router, control.router, journal.router, rewards.router, live.router):
+    for router in (
+        status.router,
+        chain.router,
+        control.router,
+        journal.router,
+        rewards.router,
+        views.router,
+        live.router,
+    ):
         app.include_router(router)
 
     @app.exception_handler(NodeUnavailable)

@@ -286,3 +286,97 @@ class GaslessPage(BaseModel):
     limit: int
     offset: int
     items: list[GaslessRequestOut] = Field(description="newest first")
+
+
+# -- The dashboard's views: the overview, alerts, trades with their routes -------------------------
+
+
+class PnlPoint(BaseModel):
+    block: int
+    timestamp: int = Field(description="the block's timestamp (unix seconds), read from chain")
+    trades: int
+    realized: Wei = Field(description="realized profit of the strategy's trades landed in this block")
+    cumulative: Wei = Field(description="the strategy's realized profit up to and including this block")
+
+
+class StrategyPnl(BaseModel):
+    """One strategy's realized profit in one token, block by block (landed trades only)."""
+
+    strategy: str = Field(description="the keeper that found the trades")
+    token: str
+    symbol: str
+    decimals: int
+    trades: int
+    realized: Wei
+    points: list[PnlPoint]
+
+
+class GasSpent(BaseModel):
+    """What one purpose's transactions paid for gas."""
+
+    strategy: str = Field(description="what the transactions were for: the first part of their TxSender purpose")
+    transactions: int = Field(description="transactions with a receipt, reverted ones included (they paid gas)")
+    gas_used: int = Field(description="their receipts' gas used, summed")
+    fees: Wei = Field(description="the sum of gas used times effective gas price, in wei of the native coin")
+
+
+class ReasonCount(BaseModel):
+    """How many opportunities ended in one status for alike reasons."""
+
+    status: str = Field(description="dropped, expired, …")
+    reason: str = Field(description="the journal's reason with numbers written N and hex 0x…, so alike reasons group")
+    count: int = Field(description="opportunities")
+
+
+class OpportunityCounts(BaseModel):
+    found: int = Field(description="every opportunity journaled")
+    sent: int = Field(description="accepted by a relay: submitted, landed, reverted or expired since")
+    landed: int
+    expired: int
+    dropped: int
+    by_status: dict[str, int]
+    reasons: list[ReasonCount] = Field(description="most frequent first")
+
+
+class Overview(BaseModel):
+    head_block: int
+    strategies: list[StrategyPnl]
+    gas: list[GasSpent]
+    gas_fees: Wei = Field(description="all strategies' gas fees, in wei of the native coin")
+    opportunities: OpportunityCounts
+    win_rate: float | None = Field(description="landed / sent; None until something was sent")
+
+
+class AlertThresholds(BaseModel):
+    silent_after: float = Field(description="seconds without a heartbeat before a keeper counts as silent")
+    epoch_blocks: int = Field(description="blocks an ended epoch may wait to be computed, or a root to be posted")
+    stall_after: float = Field(description="seconds the head may stay unchanged, as this API saw it")
+
+
+class Alert(BaseModel):
+    kind: Literal["keeper_silent", "epoch_stuck", "node_stalled", "not_reconciled"]
+    subject: str = Field(description="a keeper, `campaign C epoch E`, `node`, or a token symbol")
+    message: str
+    measured: float | None = Field(description="what crossed the threshold, in `unit`")
+    unit: Literal["seconds", "blocks"] | None
+
+
+class Alerts(BaseModel):
+    checked_at: Utc
+    head_block: int | None = Field(description="None when the node does not answer")
+    thresholds: AlertThresholds
+    heartbeat_ages: dict[str, float] = Field(description="seconds since each keeper's last heartbeat, at checked_at")
+    alerts: list[Alert]
+
+
+class TradeDetail(TradeOut):
+    """A trade with the route and lender of its opportunity and the gas it paid."""
+
+    lender: str
+    route: list[Hop]
+    amount_in: Wei
+    gas_fee: Wei | None = Field(description="gas used times effective gas price, in wei of the native coin")
+
+
+class TradeDetailPage(TradePage):
+    items: list[TradeDetail]

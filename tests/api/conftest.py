@@ -9,15 +9,20 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 from web3 import Web3
 
 from keepers.diamond.records import Deployments
@@ -25,6 +30,8 @@ from keepers.world.book import AddressBook
 from tests.faults.proxy import TcpProxy
 
 KEEPERS = str(Path(sys.executable).with_name("keepers"))
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TOKEN = "test-token-" + "7" * 24
 DASHBOARD = re.compile(r"Dashboard: (http://[\d.]+:\d+)/")
 ANVIL_PID = re.compile(r"anvil http://\S+ \(pid (\d+),")
@@ -144,6 +151,20 @@ def wait_for_trade(running_system: System, before: int, timeout: float = 60) -> 
     return page["items"][0]
 
 
+@contextmanager
+def old_heartbeat(running_system: System, keeper: str, age: float) -> Iterator[None]:
+    """A heartbeat row `age` seconds old for a keeper that does not exist, for as long as it lasts."""
+    at = (datetime.now(UTC) - timedelta(seconds=age)).replace(tzinfo=None).isoformat(" ")
+    with closing(sqlite3.connect(running_system.data_dir / "lapidary.db", timeout=30)) as db:
+        with db:
+            db.execute("INSERT INTO heartbeats (keeper, block, at) VALUES (?, 1, ?)", (keeper, at))
+        try:
+            yield
+        finally:
+            with db:
+                db.execute("DELETE FROM heartbeats WHERE keeper = ?", (keeper,))
+
+
 # Package scope: torn down when tests/api is done, not left running through the rest of the suite.
 @pytest.fixture(scope="package")
 def running_system(tmp_path_factory) -> System:
@@ -227,3 +248,37 @@ def proxied_api(running_system, tmp_path_factory) -> ProxiedApi:
         proxy.resume()
         stop_api(process)
         proxy.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright (never a downloaded browser), one per test module."""
+    if not CHROMIUM.is_file():
+        pytest.fail("Debian chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@contextmanager
+def dashboard(
+    browser: Browser, running_system: System, path: str, width: int, height: int = 900, console_errors: bool = True
+) -> Iterator[Page]:
+    """A dashboard page at `path`; once the block is done, it must have fetched nothing but the API's
+    own origin and met no script error (nor a console error, unless told)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    requested: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    if console_errors:
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    try:
+        page.goto(running_system.url + path)
+        yield page
+        origin = running_system.url
+        assert all(url.startswith((origin, origin.replace("http", "ws"))) for url in requested), requested
+        assert not errors, errors
+    finally:
+        page.close()

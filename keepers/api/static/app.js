@@ -1,48 +1,49 @@
-// Lapidary dashboard: plain DOM, no dependencies, no requests beyond this server.
-"use strict";
+// Lapidary dashboard: a hash router over the views, the keepers' controls and the live feed.
+// Plain DOM and uPlot (served from /static/vendor/); no request goes anywhere but this server.
+import { MISSING, chartsAvailable } from "./charts.js";
+import { $, ago, el, getJSON, parseDate, session, token as tokenOf, tone, units } from "./lib.js";
+import { loadBalances, renderAlerts, views } from "./views.js";
 
-const $ = (selector) => document.querySelector(selector);
 const TOKEN_KEY = "lapidary-token";
 const FEED_MAX = 150;
-let tokens = [];          // [{symbol, address, decimals}] from /api/balances
+const REFRESH_MS = 10_000;
+const ALERTS_MS = 5_000;
 let wsMessages = 0;
+let current = null;
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-") || key.startsWith("aria-")) node.setAttribute(key, value);
-    else node[key] = value;
+// -- router --------------------------------------------------------------------------------------
+
+function viewOf(hash) {
+  const name = hash.startsWith("#/") ? hash.slice(2).split("?")[0] : "";
+  return name in views ? name : null;
+}
+
+async function load(name, auto = false) {
+  const section = $(`#view-${name}`);
+  try {
+    await views[name](auto);
+    section.dataset.loaded = String(Number(section.dataset.loaded || 0) + 1);
+    section.removeAttribute("aria-busy");
+  } catch (err) {
+    console.warn(err);
   }
-  for (const child of children) node.append(child instanceof Node ? child : String(child ?? ""));
-  return node;
 }
 
-// Base units (decimal string) -> human amount, exact (BigInt), trimmed to `places` decimals.
-function units(wei, decimals, places = 6) {
-  if (wei === null || wei === undefined) return "–";
-  let value = BigInt(wei);
-  const negative = value < 0n;
-  if (negative) value = -value;
-  const scale = 10n ** BigInt(decimals);
-  const whole = value / scale;
-  let fraction = (value % scale).toString().padStart(decimals, "0").slice(0, places).replace(/0+$/, "");
-  const text = whole.toLocaleString("en-US") + (fraction ? "." + fraction : "");
-  return (negative ? "-" : "") + text;
+function route() {
+  // `#main` (the skip link) and other in-page anchors keep the current view.
+  const name = viewOf(location.hash) ?? (current ? null : "overview");
+  if (!name || name === current) return;
+  current = name;
+  for (const section of document.querySelectorAll(".view")) section.hidden = section.id !== `view-${name}`;
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.dataset.view === name) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  document.title = `${$(`nav a[data-view="${name}"]`).textContent} · Lapidary`;
+  load(name);
 }
 
-function decimalsOf(address) {
-  const token = tokens.find((t) => t.address && address && t.address.toLowerCase() === address.toLowerCase());
-  return token ? token.decimals : 18;
-}
-
-async function getJSON(path) {
-  const response = await fetch(path, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-  return response.json();
-}
-
-// -- control ------------------------------------------------------------------------------------
+// -- control -------------------------------------------------------------------------------------
 
 function token() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
 
@@ -75,9 +76,35 @@ for (const id of ["#pause", "#unpause"]) {
   $(id).addEventListener("click", (event) => control({ action: event.currentTarget.dataset.action }));
 }
 
-// -- status -------------------------------------------------------------------------------------
+// -- status: header and keepers ------------------------------------------------------------------
+
+function keeperRow(k) {
+  const action = k.desired === "stopped" ? "start" : "stop";
+  const button = el("button", {
+    type: "button",
+    class: action === "stop" ? "stop" : "",
+    "aria-label": `${action === "stop" ? "Stop" : "Start"} ${k.name}`,
+    "data-keeper": k.name,
+    "data-action": action,
+    disabled: !k.controllable,
+    textContent: action === "stop" ? "Stop" : "Start",
+  });
+  button.addEventListener("click", () => control({ action, keeper: k.name }));
+  const cell = (label, attrs, ...content) => el("td", { ...attrs, "data-label": label }, ...content);
+  return el("tr", { "data-keeper": k.name },
+    el("th", { scope: "row", "data-label": "Keeper" }, k.name),
+    cell("State", { class: `state ${tone(k.state)}` }, k.state),
+    cell("Heartbeat", { class: "heartbeat" }, k.last_heartbeat
+      ? el("time", { dateTime: k.last_heartbeat, "data-at": k.last_heartbeat }, ago(parseDate(k.last_heartbeat))) : "–"),
+    cell("Last block", { class: "num" }, k.last_block ?? "–"),
+    cell("Restarts", { class: "num" }, k.restarts),
+    cell("Last exit", { class: "num" }, k.last_exit ?? "–"),
+    cell("Last error", { class: k.last_error ? "bad wrap" : "wrap" }, k.last_error ?? ""),
+    cell("Action", {}, k.controllable ? button : "–"));
+}
 
 function renderStatus(status) {
+  window.lapidaryStatus = status;
   $("#chain-id").textContent = status.chain_id;
   $("#head-block").textContent = status.head_block ?? "–";
   const paused = status.paused;
@@ -86,160 +113,45 @@ function renderStatus(status) {
   const body = $("#keepers tbody");
   // The table is rebuilt on every status event: a keyboard user's focus must survive it.
   const focused = body.contains(document.activeElement) ? document.activeElement.dataset.keeper : null;
-  body.replaceChildren(
-    ...status.keepers.map((k) => {
-      const action = k.desired === "stopped" ? "start" : "stop";
-      const button = el("button", {
-        type: "button",
-        class: action === "stop" ? "stop" : "",
-        "aria-label": `${action === "stop" ? "Stop" : "Start"} ${k.name}`,
-        "data-keeper": k.name,
-        "data-action": action,
-        disabled: !k.controllable,
-        textContent: action === "stop" ? "Stop" : "Start",
-      });
-      button.addEventListener("click", () => control({ action, keeper: k.name }));
-      return el(
-        "tr",
-        { "data-keeper": k.name },
-        el("th", { scope: "row" }, k.name),
-        el("td", { class: `state state-${k.state}` }, k.state),
-        el("td", { class: "num" }, k.last_block ?? "–"),
-        el("td", { class: "num" }, k.restarts),
-        el("td", { class: k.last_error ? "bad" : "" }, k.last_error ?? ""),
-        el("td", {}, k.controllable ? button : "–"),
-      );
-    }),
-  );
+  body.replaceChildren(...status.keepers.map(keeperRow));
   if (focused) body.querySelector(`button[data-keeper="${CSS.escape(focused)}"]`)?.focus();
+  $("#view-keepers").dataset.loaded = String(Number($("#view-keepers").dataset.loaded || 0) + 1);
 }
 
-// -- balances, trades, profit, campaigns --------------------------------------------------------
+setInterval(() => {
+  for (const node of document.querySelectorAll("#keepers time[data-at]")) node.textContent = ago(parseDate(node.dataset.at));
+}, 1000);
 
-async function loadBalances() {
-  const balances = await getJSON("/api/balances");
-  tokens = balances.tokens;
-  $("#balances-block").textContent = `at block ${balances.block}`;
-  $("#balances thead").replaceChildren(
-    el("tr", {}, el("th", { scope: "col" }, "Holder"), el("th", { scope: "col" }, "Role"),
-      ...tokens.map((t) => el("th", { scope: "col", class: "num" }, t.symbol))),
-  );
-  $("#balances tbody").replaceChildren(
-    ...balances.holders.map((h) =>
-      el("tr", {},
-        el("th", { scope: "row", title: h.address }, h.name),
-        el("td", {}, h.role),
-        ...tokens.map((t) => el("td", { class: "num" }, units(h.balances[t.symbol], t.decimals))))),
-  );
-}
+// -- alerts badge --------------------------------------------------------------------------------
 
-async function loadTrades() {
-  const page = await getJSON("/api/trades?limit=15");
-  $("#trades tbody").replaceChildren(
-    ...page.items.map((t) =>
-      el("tr", {},
-        el("td", { class: "num" }, t.id),
-        el("td", { class: t.status === "landed" ? "good" : t.status === "submitted" ? "warn" : "bad" }, t.status),
-        el("td", { class: "num" }, t.landed_block ?? t.first_block),
-        el("td", { class: "num" }, t.realized_profit === null ? "–" :
-          `${units(t.realized_profit, decimalsOf(t.token))} ${t.symbol}`),
-        el("td", { class: "mono", title: t.tx_hash }, t.tx_hash.slice(0, 12) + "…"))),
-  );
-}
-
-function chart(points, decimals, symbol) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("class", "chart");
-  svg.setAttribute("viewBox", "0 0 600 180");
-  svg.setAttribute("preserveAspectRatio", "xMinYMid meet");
-  svg.setAttribute("role", "img");
-  const values = points.map((p) => Number(BigInt(p.cumulative) * 1000000n / 10n ** BigInt(decimals)) / 1e6);
-  const last = values[values.length - 1] ?? 0;
-  svg.setAttribute("aria-label", `Cumulative realized ${symbol} profit over ${points.length} blocks, now ${last}`);
-  const max = Math.max(...values, 1e-18);
-  const first = points[0].block, span = Math.max(points[points.length - 1].block - first, 1);
-  const x = (block) => 40 + (540 * (block - first)) / span;
-  const y = (value) => 160 - (140 * value) / max;
-  const path = points.map((p, i) => `${i ? "L" : "M"}${x(p.block).toFixed(1)},${y(values[i]).toFixed(1)}`);
-  const add = (tag, attrs, text) => {
-    const node = document.createElementNS(ns, tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    svg.append(node);
-  };
-  add("line", { class: "axis", x1: 40, y1: 160, x2: 580, y2: 160 });
-  add("line", { class: "axis", x1: 40, y1: 20, x2: 40, y2: 160 });
-  add("path", { class: "line", d: points.length > 1 ? path.join(" ") : `M40,${y(last)} L580,${y(last)}` });
-  add("text", { x: 44, y: 16 }, `${last} ${symbol}`);
-  add("text", { x: 40, y: 176 }, `block ${first}`);
-  add("text", { x: 580, y: 176, "text-anchor": "end" }, `block ${points[points.length - 1].block}`);
-  return svg;
-}
-
-async function loadProfit() {
-  const profit = await getJSON("/api/profit");
-  const root = $("#profit");
-  if (!profit.tokens.length) {
-    root.replaceChildren(el("p", { class: "help" }, "No landed trades yet."));
-    return;
-  }
-  root.replaceChildren(
-    ...profit.tokens.flatMap((t) => [
-      el("h3", {}, `${t.symbol}: ${units(t.journal_total, t.decimals, 18)} (journal) · `,
-        el("span", { class: t.reconciled ? "good" : "bad", "data-reconciled": String(t.reconciled) },
-          t.reconciled ? "reconciled with chain" : `NOT reconciled: chain shows ${units(t.chain_total, t.decimals, 18)}`)),
-      chart(t.points, t.decimals, t.symbol),
-    ]),
-  );
-}
-
-async function loadCampaigns() {
-  const list = await getJSON("/api/campaigns");
-  const root = $("#campaigns");
-  if (!list.campaigns.length) {
-    root.replaceChildren(el("p", { class: "help" }, "No campaigns yet."));
-    return;
-  }
-  root.replaceChildren(
-    ...list.campaigns.map((c) => {
-      const dec = decimalsOf(c.reward_token);
-      return el("article", { "aria-label": `Campaign ${c.id}` },
-        el("h3", {}, `Campaign ${c.id}: ${c.metric}, ${units(c.funded, dec)} ${c.reward_symbol} funded, ` +
-          `${units(c.claimed, dec)} claimed${c.closed ? " (closed)" : ""}`),
-        el("div", { class: "scroll" }, el("table", {},
-          el("caption", { class: "sr-only" }, `Epochs of campaign ${c.id}`),
-          el("thead", {}, el("tr", {}, ...["Epoch", "Status", "Allocated", "Participants", "Root"].map(
-            (h) => el("th", { scope: "col" }, h)))),
-          el("tbody", {}, ...c.epochs.map((e) => el("tr", {},
-            el("td", {}, e.epoch), el("td", {}, e.status), el("td", { class: "num" }, units(e.allocated, dec)),
-            el("td", { class: "num" }, e.participants), el("td", { class: "mono" }, e.root.slice(0, 12) + "…")))))),
-        c.claims.length ? el("div", { class: "scroll" }, el("table", {},
-          el("caption", { class: "sr-only" }, `Claims of campaign ${c.id}`),
-          el("thead", {}, el("tr", {}, ...["Account", "Entitled", "Claimed"].map(
-            (h) => el("th", { scope: "col" }, h)))),
-          el("tbody", {}, ...c.claims.map((claim) => el("tr", {},
-            el("td", { class: "mono" }, claim.account), el("td", { class: "num" }, units(claim.entitled, dec)),
-            el("td", { class: "num" }, units(claim.claimed, dec))))))) : "");
-    }),
-  );
-}
-
-async function refresh() {
-  for (const load of [loadBalances, loadTrades, loadProfit, loadCampaigns]) {
-    try { await load(); } catch (err) { console.warn(err); }
+async function checkAlerts() {
+  const asked = Date.now();
+  try {
+    const data = await getJSON("/api/alerts");
+    session.skew = parseDate(data.checked_at).getTime() - (asked + Date.now()) / 2;
+    const count = data.alerts.length;
+    $("#alert-count").textContent = count;
+    const badge = $("#alert-badge");
+    badge.className = count ? "badge bad" : "badge good";
+    badge.setAttribute("aria-label", count ? `Alerts: ${count}` : "Alerts: none");
+    badge.title = data.alerts.map((a) => a.message).join("\n") || "No alerts";
+    if (current === "alerts") renderAlerts(data);
+  } catch (err) {
+    console.warn(err);
   }
 }
 
-// -- live feed ----------------------------------------------------------------------------------
+// -- live feed -----------------------------------------------------------------------------------
 
 function feedItem(event) {
   const d = event.data;
   let text = "";
   if (event.type === "trade") {
-    text = `bundle ${d.id} ${d.status}` + (d.realized_profit ? `: ${units(d.realized_profit, decimalsOf(d.token))} ${d.symbol}` : "");
+    const decimals = tokenOf(d.token).decimals;
+    text = `bundle ${d.id} ${d.status}` + (d.realized_profit ? `: ${units(d.realized_profit, decimals)} ${d.symbol}` : "");
   } else if (event.type === "opportunity") {
-    text = `#${d.id} block ${d.block}: ${units(d.predicted_profit, decimalsOf(d.token))} ${d.symbol} predicted (${d.status})`;
+    const decimals = tokenOf(d.token).decimals;
+    text = `#${d.id} block ${d.block}: ${units(d.predicted_profit, decimals)} ${d.symbol} predicted (${d.status})`;
   } else if (event.type === "log") {
     // Routine lines (every block, every poll) only when asked for; warnings, errors and the
     // supervisor's own events always.
@@ -270,8 +182,8 @@ function connect() {
       feed.prepend(item);
       while (feed.children.length > FEED_MAX) feed.lastChild.remove();
     }
-    if (event.type === "trade" && !refreshTimer) {
-      refreshTimer = setTimeout(() => { refreshTimer = null; refresh(); }, 500);
+    if (event.type === "trade" && !refreshTimer && ["overview", "trades", "opportunities"].includes(current)) {
+      refreshTimer = setTimeout(() => { refreshTimer = null; load(current, true); }, 1000);
     }
   });
   socket.addEventListener("close", () => {
@@ -281,7 +193,12 @@ function connect() {
   });
 }
 
+// Without `make install`, uPlot is missing: say so at once, on the console and where the charts go.
+if (!chartsAvailable()) $("#pnl").replaceChildren(el("p", { class: "bad", role: "alert" }, MISSING));
+window.addEventListener("hashchange", route);
 getJSON("/api/status").then(renderStatus).catch((err) => console.warn(err));
-refresh();
-setInterval(refresh, 15000);
+loadBalances().catch((err) => console.warn(err)).finally(route); // token decimals first
+checkAlerts();
+setInterval(checkAlerts, ALERTS_MS);
+setInterval(() => current && current !== "keepers" && load(current, true), REFRESH_MS);
 connect();

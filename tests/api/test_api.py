@@ -218,18 +218,6 @@ def test_campaigns_and_reward_proofs(running_system):
     pool = w3.eth.contract(address=book.address("uniswap_v3:WETH/USDC/3000"), abi=artifacts.abi("UniswapV3Pool"))
     as_sponsor, as_maker = _Sender(w3, sponsor), _Sender(w3, maker)
     funded = 1_000 * 10**18
-    as_sponsor(dai.functions.mint(funded))
-    as_sponsor(dai.functions.approve(child, funded))
-    start = int(w3.eth.get_block("latest")["timestamp"]) + 5
-    rewards = w3.eth.contract(address=child, abi=[CREATE_CAMPAIGN])
-    # One 60-second epoch, and below a jump of only as much: the market's campaign shares this clock
-    # (keepers up keeps chain time behind the wall clock; an hour's jump would stall its timelocks).
-    as_sponsor(rewards.functions.createCampaign(pool.address, dai.address, funded, start, start + 60, 60, 1))
-    campaign_id = RewardsContract(w3, child).campaign_count()
-    listed = {c["id"]: c for c in running_system.get("/api/campaigns")["campaigns"]}
-    assert listed[campaign_id]["funded"] == str(funded) and listed[campaign_id]["reward_symbol"] == "DAI"
-    assert listed[campaign_id]["metric"] == "in_range_liquidity" and listed[campaign_id]["epochs"] == []
-
     as_maker(weth.functions.deposit(), value=20 * 10**18)
     as_maker(usdc.functions.mint(80_000 * 10**6))
     for token in (weth, usdc):
@@ -237,8 +225,21 @@ def test_campaigns_and_reward_proofs(running_system):
     tick, spacing = pool.functions.slot0().call()[1], pool.functions.tickSpacing().call()
     token0, token1 = sorted([weth.address, usdc.address], key=lambda a: int(a, 16))
     amounts = (10 * 10**18, 40_000 * 10**6) if token0 == weth.address else (40_000 * 10**6, 10 * 10**18)
-    low, high = (tick // spacing - 4) * spacing, (tick // spacing + 4) * spacing
+    low, high = (tick // spacing - 20) * spacing, (tick // spacing + 20) * spacing
     as_maker(manager.functions.mint((token0, token1, 3000, low, high, *amounts, 0, 0, maker.address, 2**32 - 1)))
+
+    as_sponsor(dai.functions.mint(funded))
+    as_sponsor(dai.functions.approve(child, funded))
+    start = int(w3.eth.get_block("latest")["timestamp"]) + 5
+    rewards = w3.eth.contract(address=child, abi=[CREATE_CAMPAIGN])
+    # The position exists (wide: the market keeps trading) before the campaign starts, so it earns for
+    # the whole epoch. One epoch of 60 s, and below a jump of only as much: the market's campaign shares
+    # this clock (keepers up keeps chain time behind the wall clock; an hour's jump would stall it).
+    as_sponsor(rewards.functions.createCampaign(pool.address, dai.address, funded, start, start + 60, 60, 1))
+    campaign_id = RewardsContract(w3, child).campaign_count()
+    listed = {c["id"]: c for c in running_system.get("/api/campaigns")["campaigns"]}
+    assert listed[campaign_id]["funded"] == str(funded) and listed[campaign_id]["reward_symbol"] == "DAI"
+    assert listed[campaign_id]["metric"] == "in_range_liquidity"
     # Jump past the epoch's end; the devrelay keeps building blocks on top of it.
     w3.provider.make_request("evm_mine", [max(start + 60 + 5, w3.eth.get_block("latest")["timestamp"] + 1)])
 

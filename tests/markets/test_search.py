@@ -111,7 +111,7 @@ def _content(opportunities: list[Opportunity]) -> list[tuple]:
     return [(o.pools, o.amount_in, o.amount_out, o.gross_profit, o.loan_fee, o.gas_cost_wei) for o in opportunities]
 
 
-@settings(PURE_SETTINGS, max_examples=30)
+@settings(PURE_SETTINGS, max_examples=15)
 @given(pools=registries(), data=st.data())
 def test_refreshing_touched_cycles_equals_re_evaluating_all(pools, data):
     search = ArbSearch(pools, WETH, PARAMS)
@@ -137,7 +137,7 @@ def _executed(search: ArbSearch, opportunity: Opportunity) -> list:
     return states
 
 
-@settings(PURE_SETTINGS, max_examples=40)
+@settings(PURE_SETTINGS, max_examples=20)
 @given(pools=registries(min_pools=6, max_pools=9), data=st.data())
 def test_lazy_selection_is_the_eager_selection(pools, data):
     # Twins fed the same blocks and fees: one selects by branch and bound, the other sizes every
@@ -207,7 +207,7 @@ def test_a_dislocated_registry_has_opportunities_and_they_follow_the_pools():
     assert _state(search) == _state(again)
 
 
-@settings(PURE_SETTINGS, max_examples=30)
+@settings(PURE_SETTINGS, max_examples=15)
 @given(pools=registries(), fees=st.lists(st.integers(0, 3 * 10**9), min_size=1, max_size=5))
 def test_following_the_base_fee_equals_searching_at_that_fee(pools, fees):
     search = ArbSearch(pools, WETH, PARAMS)
@@ -276,7 +276,7 @@ def _follow_blocks(search: ArbSearch, waiting: list, data) -> None:
         assert _content(search.select()) == _content(expected)
 
 
-@settings(PURE_SETTINGS, max_examples=40)
+@settings(PURE_SETTINGS, max_examples=20)
 @given(start=registries(min_pools=2, max_pools=6), later=registries(min_pools=1, max_pools=4), data=st.data())
 def test_search_equals_a_from_scratch_re_evaluation_after_every_block(start, later, data):
     later = [replace(pool, address=f"new{i}") for i, pool in enumerate(later)]
@@ -300,7 +300,7 @@ def _tiny_path_bounds():
             setattr(search_module, name, value)
 
 
-@settings(PURE_SETTINGS, max_examples=40)
+@settings(PURE_SETTINGS, max_examples=20)
 @given(
     start=registries(min_pools=4, max_pools=9, skew_bps=2_000),
     later=registries(min_pools=1, max_pools=4, skew_bps=2_000),
@@ -356,7 +356,7 @@ def test_a_falling_base_fee_wakes_only_the_cycles_it_can_change():
     assert [o.pools for o in search.select()] == [("a", "b")]
 
 
-@settings(PURE_SETTINGS, max_examples=150)
+@settings(PURE_SETTINGS, max_examples=75)
 @given(pools=registries(max_pools=9, skew_bps=3_000), fee=st.sampled_from([0, 10**9, 10**11]), data=st.data())
 def test_cycles_found_around_changed_pools_are_the_ones_the_filters_keep(pools, fee, data):
     # Brute force: every cycle through the changed pools whose hop bounds sum above the threshold,

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
 from keepers.arb.execution import ArbExecutor, ArbOrder, realized_profit
 from keepers.arb.journal import ArbJournal, OpenBundle
@@ -340,7 +341,12 @@ class ArbKeeper:
                 if report is not None:
                     report.expired.append(bundle.id)
             elif tx.mined_block is not None:
-                receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
+                try:
+                    receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
+                except TransactionNotFound:
+                    # Its block was replaced since the sender saw it (the devrelay re-seals a block whose
+                    # bundles fail their check): the sender's next poll says reorged; settle it then.
+                    continue
                 profit = realized_profit(receipt, self.executor.child) if receipt["status"] == 1 else None
                 self.journal.landed(
                     bundle.id,

@@ -184,3 +184,24 @@ def test_a_reorg_of_depth_two_takes_the_arbitrage_back_and_it_is_taken_again(arb
     take_within(arb, keeper)
     keeper.on_block(arb.mine())
     check(arb, dislocated)
+
+
+def test_a_bundle_whose_block_was_replaced_before_it_settled_is_settled_later(arb, dislocated):
+    """The sender saw the bundle mined, then its block was replaced before the keeper settled it (the
+    devrelay re-seals a block whose bundles fail their check): settling waits instead of failing the
+    block on a receipt that is gone, and the opportunity is taken again."""
+    keeper = arb.keeper(pools=POOLS, confirmations=3)
+    keeper.start(arb.w3.eth.block_number)
+    arb.mine()  # the dislocation
+    snapshot = arb.w3.provider.make_request("evm_snapshot", [])["result"]
+    keeper.on_block(arb.w3.eth.block_number)  # submits
+    head = arb.mine()
+    keeper.sender.poll(head)  # the sender journals it mined; the keeper has not settled it yet
+    assert arbitrages(arb, dislocated) == 1
+
+    arb.w3.provider.make_request("evm_revert", [snapshot])
+    arb.w3.provider.make_request("anvil_dropAllTransactions", [])
+    keeper.settle(arb.mine())  # raised TransactionNotFound before
+    take_within(arb, keeper)
+    keeper.on_block(arb.mine())
+    check(arb, dislocated)

@@ -113,7 +113,7 @@ class CampaignAgents:
         """Each participant mints a position around the price; the widest also mints the holder's."""
         pool = self._pool.functions
         tick, spacing = pool.slot0().call()[1], pool.tickSpacing().call()
-        token0, token1 = pool.token0().call(), pool.token1().call()
+        token0, token1, fee = pool.token0().call(), pool.token1().call(), pool.fee().call()
         weth = self.book.address("WETH")
         other = token1 if token0 == weth else token0
         other_token = self.w3.eth.contract(address=other, abi=self._erc20_abi)
@@ -125,12 +125,11 @@ class CampaignAgents:
                 wallet.send(token.functions.approve(self._manager.address, 2**256 - 1), gas=APPROVE_GAS, **fees)
             recipients = [wallet.address] + ([self.holder.address] if width == WIDTHS[-1] else [])
             for recipient in recipients:
-                balances = (token0, token1)
-                desired = tuple(10 * 10**18 if token == weth else 10**30 for token in balances)
+                desired = tuple(10 * 10**18 if token == weth else 10**30 for token in (token0, token1))
                 position = (
                     token0,
                     token1,
-                    self._pool.functions.fee().call(),
+                    fee,
                     (tick // spacing - width) * spacing,
                     (tick // spacing + width) * spacing,
                     *desired,

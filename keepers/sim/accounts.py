@@ -84,3 +84,11 @@ def current_fees(w3: Web3) -> dict[str, int]:
     """`Wallet.send` fee arguments that get into the next block: twice the base fee plus a tip."""
     base = w3.eth.get_block("latest")["baseFeePerGas"]
     return {"max_fee": 2 * base + TIP, "tip": TIP}
+
+
+def settle(w3: Web3, hashes: list[str], what: str, timeout: float = 60) -> None:
+    """Wait for every transaction in `hashes`; `RuntimeError` naming `what` and the first that reverted."""
+    for tx_hash in hashes:
+        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.1)
+        if receipt["status"] != 1:
+            raise RuntimeError(f"{what}: transaction {tx_hash} reverted in block {receipt['blockNumber']}")

@@ -5,29 +5,35 @@ participants provide liquidity (one position belongs to a holder with no ETH at 
 time a new root becomes claimable, claim what it grants them: with their own ETH, or, for the
 holder, gaslessly through the relayer's HTTP API. Proofs come from the rewards keeper's journal,
 as `keepers rewards proof` reads them.
+
+A claim proves against the latest claimable root, so one mined after the next root turned
+claimable reverts: the agents claim only while no later root is about to turn claimable
+(`settled_epoch`), and follow every claim to its receipt or the relayer's verdict.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpx
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
 from keepers.gasless.signer import prepare
-from keepers.rewards.campaigns import RewardsContract
+from keepers.rewards.campaigns import EpochRoot, RewardsContract
 from keepers.rewards.journal import RewardsJournal
-from keepers.sim.accounts import Wallet, current_fees, seeded_account
+from keepers.sim.accounts import Wallet, current_fees, seeded_account, settle
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
 
 LIQUIDITY_METRIC = 1
 DEADLINE = 2**32 - 1
 CLAIM_GAS = 400_000
-MINT_GAS = 700_000
 APPROVE_GAS = 80_000
-RETRY_AFTER = 20  # blocks
+RETRY_AFTER = 20  # blocks a direct claim may stay unmined before it is sent again
+SETTLE_BLOCKS = 4  # a claim must have this many blocks before a later root turns claimable
 WIDTHS = (4, 12, 30)  # each participant's range, in tick spacings either side of the price
 
 
@@ -46,6 +52,14 @@ class ClaimReport:
     block: int
     sent: list[str] = field(default_factory=list)  # "<account> <amount> direct|gasless <id or hash>"
     failed: list[str] = field(default_factory=list)
+
+
+def settled_epoch(claimable: int, later: Iterable[EpochRoot], now: int, margin: int) -> int:
+    """`claimable`, the epoch a claim proves against, or 0 (wait) when a later root, not revoked,
+    turns claimable within `margin` seconds of `now`: a claim mined after it would revert."""
+    if claimable == 0 or any(not root.revoked and root.claimable_at <= now + margin for root in later):
+        return 0
+    return claimable
 
 
 class CampaignAgents:
@@ -75,9 +89,7 @@ class CampaignAgents:
         )
         self._pool = w3.eth.contract(address=book.address(params.pool), abi=artifacts.abi("UniswapV3Pool"))
         self.campaign_id: int | None = None
-        # account -> (cumulative amount of its claim on its way, block sent): a direct claim not mined
-        # within RETRY_AFTER blocks (reverted, or dropped) is sent again.
-        self._in_flight: dict[str, tuple[int, int]] = {}
+        self._claims: dict[str, tuple[str, int]] = {}  # account -> (direct claim's hash, block sent)
         self._requests: dict[str, str] = {}  # gasless request id -> account
 
     @property
@@ -85,15 +97,22 @@ class CampaignAgents:
         return [wallet.address for wallet in self.participants] + [self.holder.address]
 
     def setup(self) -> int:
-        """Create the campaign (or find this seed's) and the participants' positions; its id."""
+        """Create the campaign (or find this seed's) and the positions not minted yet; its id.
+
+        Waits for every transaction and raises `RuntimeError` naming the one that reverted, so a
+        participant never goes without the position it claims for."""
+        campaign_id = self._find_campaign()
+        if campaign_id is None:
+            self._fund_sponsor_and_create(current_fees(self.w3))
+        self._provide_liquidity()
+        self.campaign_id = campaign_id or self._await_campaign()
+        return self.campaign_id
+
+    def _find_campaign(self) -> int | None:
         for campaign_id in range(self.contract.campaign_count(), 0, -1):
             if self.contract.campaign(campaign_id).sponsor == self.sponsor.address:
-                self.campaign_id = campaign_id
                 return campaign_id
-        fees = current_fees(self.w3)
-        self._fund_sponsor_and_create(fees)
-        self._provide_liquidity(fees)
-        return self._await_campaign()
+        return None
 
     def _fund_sponsor_and_create(self, fees: dict) -> None:
         sponsor, params = self.sponsor.fund(100), self.params
@@ -109,45 +128,52 @@ class CampaignAgents:
         )  # fmt: skip
         sponsor.send_call(self.contract.address, data, gas=600_000, **fees)
 
-    def _provide_liquidity(self, fees: dict) -> None:
-        """Each participant mints a position around the price; the widest also mints the holder's."""
+    def _provide_liquidity(self) -> None:
+        """Each participant mints a position around the price; the widest also mints the holder's.
+
+        Recipients already holding a position are skipped (a restarted driver mints nothing twice);
+        the mints' gas is estimated once their tokens and approvals are mined."""
+        owners = {wallet.address: [wallet.address] for wallet in self.participants}
+        owners[self.participants[-1].address].append(self.holder.address)
+        missing = {
+            wallet.address: [r for r in owners[wallet.address] if self._manager.functions.balanceOf(r).call() == 0]
+            for wallet in self.participants
+        }
+        wallets = [wallet for wallet in self.participants if missing[wallet.address]]
+        if not wallets:
+            return
         pool = self._pool.functions
-        tick, spacing = pool.slot0().call()[1], pool.tickSpacing().call()
         token0, token1, fee = pool.token0().call(), pool.token1().call(), pool.fee().call()
         weth = self.book.address("WETH")
-        other = token1 if token0 == weth else token0
-        other_token = self.w3.eth.contract(address=other, abi=self._erc20_abi)
-        for width, wallet in zip(WIDTHS, self.participants, strict=True):
+        other_token = self.w3.eth.contract(address=token1 if token0 == weth else token0, abi=self._erc20_abi)
+        fees, funding = current_fees(self.w3), []
+        for wallet in wallets:
             wallet.fund(1_000)
-            wallet.send(self._weth.functions.deposit(), gas=APPROVE_GAS, value=200 * 10**18, **fees)
-            wallet.send(other_token.functions.mint(10**30), gas=APPROVE_GAS, **fees)
+            funding.append(wallet.send(self._weth.functions.deposit(), gas=APPROVE_GAS, value=200 * 10**18, **fees))
+            funding.append(wallet.send(other_token.functions.mint(10**30), gas=APPROVE_GAS, **fees))
             for token in (self._weth, other_token):
-                wallet.send(token.functions.approve(self._manager.address, 2**256 - 1), gas=APPROVE_GAS, **fees)
-            recipients = [wallet.address] + ([self.holder.address] if width == WIDTHS[-1] else [])
-            for recipient in recipients:
-                desired = tuple(10 * 10**18 if token == weth else 10**30 for token in (token0, token1))
-                position = (
-                    token0,
-                    token1,
-                    fee,
-                    (tick // spacing - width) * spacing,
-                    (tick // spacing + width) * spacing,
-                    *desired,
-                    0,
-                    0,
-                    recipient,
-                    DEADLINE,
+                approve = token.functions.approve(self._manager.address, 2**256 - 1)
+                funding.append(wallet.send(approve, gas=APPROVE_GAS, **fees))
+        settle(self.w3, funding, "funding a campaign participant")
+        tick, spacing = pool.slot0().call()[1], pool.tickSpacing().call()
+        desired = tuple(10 * 10**18 if token == weth else 10**30 for token in (token0, token1))
+        fees, mints = current_fees(self.w3), []
+        for width, wallet in zip(WIDTHS, self.participants, strict=True):
+            lower, upper = (tick // spacing - width) * spacing, (tick // spacing + width) * spacing
+            for recipient in missing[wallet.address]:
+                mint = self._manager.functions.mint(
+                    (token0, token1, fee, lower, upper, *desired, 0, 0, recipient, DEADLINE)
                 )
-                wallet.send(self._manager.functions.mint(position), gas=MINT_GAS, **fees)
+                gas = mint.estimate_gas({"from": wallet.address})
+                mints.append(wallet.send(mint, gas=gas * 3 // 2, **fees))  # headroom: the price moves meanwhile
+        settle(self.w3, mints, "minting a campaign participant's position")
 
     def _await_campaign(self, timeout: float = 60) -> int:
         """The campaign id once the sponsor's creation is mined (the node mines on its own schedule)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for campaign_id in range(self.contract.campaign_count(), 0, -1):
-                if self.contract.campaign(campaign_id).sponsor == self.sponsor.address:
-                    self.campaign_id = campaign_id
-                    return campaign_id
+            if (campaign_id := self._find_campaign()) is not None:
+                return campaign_id
             time.sleep(0.2)
         raise RuntimeError(f"the reward campaign was not created within {timeout:.0f} s (see the node's log)")
 
@@ -159,21 +185,19 @@ class CampaignAgents:
         if self.campaign_id is None:
             return report
         self._follow_requests(report)
-        epoch, _root = self.contract.claimable_root(self.campaign_id)
+        self._follow_claims(report, block)
+        epoch = self._settled_epoch()
         if epoch == 0:
             return report
         fees = current_fees(self.w3)
         for account in self.accounts:
+            if account in self._claims or account in self._requests.values():
+                continue  # its claim is on its way
             claim = self.journal.claim(self.campaign_id, account, epoch)
             if claim is None:
                 continue
             claimed = self.contract.claimed(self.campaign_id, account)
             if claim.cumulative_amount <= claimed:
-                continue
-            if account in self._requests.values():
-                continue  # its gasless request is still with the relayer
-            sending, sent_at = self._in_flight.get(account, (0, 0))
-            if claim.cumulative_amount <= sending and block - sent_at < RETRY_AFTER:
                 continue
             data = self.contract.claim_calldata(self.campaign_id, account, claim.cumulative_amount, claim.proof)
             amount = claim.cumulative_amount - claimed
@@ -186,11 +210,42 @@ class CampaignAgents:
                 report.sent.append(f"{account} {amount} gasless {request_id}")
             else:
                 wallet = next(w for w in self.participants if w.address == account)
-                report.sent.append(
-                    f"{account} {amount} direct {wallet.send_call(self.contract.address, data, gas=CLAIM_GAS, **fees)}"
-                )
-            self._in_flight[account] = (claim.cumulative_amount, block)
+                tx_hash = wallet.send_call(self.contract.address, data, gas=CLAIM_GAS, **fees)
+                self._claims[account] = (tx_hash, block)
+                report.sent.append(f"{account} {amount} direct {tx_hash}")
         return report
+
+    def _settled_epoch(self) -> int:
+        """The claimable epoch, or 0 while a later root is within SETTLE_BLOCKS of turning claimable."""
+        epoch, _root = self.contract.claimable_root(self.campaign_id)
+        if epoch == 0:
+            return 0
+        last = self.contract.campaign(self.campaign_id).last_epoch
+        later = [self.contract.epoch_root(self.campaign_id, e) for e in range(epoch + 1, last + 1)]
+        head = self.w3.eth.get_block("latest")
+        earlier = self.w3.eth.get_block(max(0, head["number"] - SETTLE_BLOCKS))
+        # The chain's own pace: `keepers up` runs its clock fast until it has caught up with wall time.
+        pace = max(1, (head["timestamp"] - earlier["timestamp"]) // max(1, head["number"] - earlier["number"]))
+        return settled_epoch(epoch, later, head["timestamp"], SETTLE_BLOCKS * pace)
+
+    def _follow_claims(self, report: ClaimReport, block: int) -> None:
+        """Forget direct claims that were mined; a reverted one, or one unmined for RETRY_AFTER
+        blocks, is reported and claimed again."""
+        for account, (tx_hash, sent_at) in list(self._claims.items()):
+            receipt = self._receipt(tx_hash)
+            if receipt is None and block - sent_at < RETRY_AFTER:
+                continue
+            del self._claims[account]
+            if receipt is None:
+                report.failed.append(f"{account} direct {tx_hash}: not mined within {RETRY_AFTER} blocks")
+            elif receipt["status"] != 1:
+                report.failed.append(f"{account} direct {tx_hash}: reverted in block {receipt['blockNumber']}")
+
+    def _receipt(self, tx_hash: str) -> dict | None:
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
 
     def _relay(self, data: bytes) -> str | None:
         if self.gasless_url is None:
@@ -205,7 +260,7 @@ class CampaignAgents:
         return response.json()["id"]
 
     def _follow_requests(self, report: ClaimReport) -> None:
-        """Forget gasless requests that ended; a failed one is claimed again next block."""
+        """Forget gasless requests that ended; a failed one is reported and claimed again."""
         for request_id, account in list(self._requests.items()):
             try:
                 status = httpx.get(f"{self.gasless_url}/v1/requests/{request_id}", timeout=5).json()
@@ -214,5 +269,4 @@ class CampaignAgents:
             if status.get("status") in ("mined", "failed"):
                 del self._requests[request_id]
                 if status["status"] == "failed":
-                    self._in_flight.pop(account, None)
                     report.failed.append(f"{account} gasless {request_id}: {status.get('reason')}")

@@ -54,8 +54,8 @@ lint: install
 	$(BIN)/ruff check keepers tests scripts benchmarks ape_console_extras.py
 	$(BIN)/ruff format --check keepers tests scripts benchmarks ape_console_extras.py
 
-# The suite runs as SHARDS `ape test` processes side by side (each with its own anvil, every
-# SHARDS-th test: see tests/conftest.py), after one compile they all share. Shard 0 prints as it
+# The suite runs as SHARDS `ape test` processes side by side (each with its own anvil, whole test
+# modules dealt by recorded weight: see keepers/toolchain/shards.py), after one compile they all share. Shard 0 prints as it
 # goes; the others' output follows when they finish (keepers/toolchain/shards.py runs each).
 SHARDS ?= 2
 

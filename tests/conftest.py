@@ -8,7 +8,9 @@ upstream chain; the fixture then reads its address book instead of deploying.
 from __future__ import annotations
 
 import functools
+import json
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from ethpm_types import ContractType
 
 from keepers.diamond.compile import compile_project
 from keepers.toolchain import default_toolchain
+from keepers.toolchain.shards import WEIGHTS, deal, group_of, read_weights
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
 from keepers.world.deploy import deploy_world
@@ -50,8 +53,9 @@ SHARD_ENV = "LAPIDARY_TEST_SHARD"
 
 
 def pytest_collection_modifyitems(config, items):
-    """`LAPIDARY_TEST_SHARD=i/n` keeps every n-th test from the i-th (0-based): `make test` runs the
-    shards side by side, each with its own anvil, to use both cores."""
+    """`LAPIDARY_TEST_SHARD=i/n` keeps the i-th (0-based) of n shards, dealt by group and recorded
+    weight (`keepers.toolchain.shards`): `make test` runs the shards side by side, each with its own
+    anvil, to use both cores."""
     shard = os.environ.get(SHARD_ENV)
     if not shard:
         return
@@ -61,9 +65,28 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(f"{SHARD_ENV} must look like 0/2, not {shard!r}") from None
     if not 0 <= index < count:
         raise pytest.UsageError(f"{SHARD_ENV}={shard!r}: the shard index must be in [0, {count})")
-    keep = [item for n, item in enumerate(items) if n % count == index]
-    config.hook.pytest_deselected(items=[item for n, item in enumerate(items) if n % count != index])
+    groups = Counter(group_of(item.nodeid) for item in items)
+    shard_of = deal(groups, read_weights(ROOT / WEIGHTS), count)
+    keep = [item for item in items if shard_of[group_of(item.nodeid)] == index]
+    config.hook.pytest_deselected(items=[item for item in items if shard_of[group_of(item.nodeid)] != index])
     items[:] = keep
+    config.pluginmanager.register(GroupDurations(index), "lapidary-group-durations")
+
+
+class GroupDurations:
+    """Records each group's seconds (setup, call, teardown) to `.build/test-durations-<shard>.json`,
+    which `python -m keepers.toolchain.shards --update-weights` turns into the next deal's weights."""
+
+    def __init__(self, shard: int):
+        self.shard, self.seconds = shard, Counter()
+
+    def pytest_runtest_logreport(self, report):
+        self.seconds[group_of(report.nodeid)] += report.duration
+
+    def pytest_sessionfinish(self):
+        out = ROOT / ".build" / f"test-durations-{self.shard}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(dict(self.seconds)))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -18,7 +18,7 @@ FIELDS = {"name", "ours", "anchor", "anchor_name", "unit", "target", "met"}
 # Smaller runs where the full size takes minutes: this checks the script and its output, not the number.
 SMALL = {
     "rewards_tree": ["--leaves", "20000", "--proofs", "100"],
-    "pool_logs": ["--logs", "5000", "--v2", "30000", "--v3", "3000"],
+    "pool_logs": ["--logs", "2000", "--v2", "10000", "--v3", "1000"],
     "claim_gas": ["--leaves", "65536"],
     "arb_latency": ["--quick", "--anchor-v2-pools", "2000", "--anchor-v3-pools", "200", "--anchor-tokens", "200"],
 }

@@ -265,7 +265,7 @@ def test_v2_sizing_at_realistic_reserves_is_within_the_rounding_band(reserves, s
         assert nearby - band < found.net_profit <= nearby
 
 
-@settings(PURE_SETTINGS, max_examples=20)
+@settings(PURE_SETTINGS, max_examples=10)
 @given(data=st.data(), loan_bps=LOANS, base_fee=st.sampled_from([0, 2]))
 def test_mixed_v2_v3_sizing_is_the_integer_optimum(data, loan_bps, base_fee):
     v3 = data.draw(v3_pools(WETH, TKA, "v3", small=True))

@@ -90,8 +90,13 @@ class ChainPool:
     def base_is_token0(self, head: Head) -> bool:
         """Whether the base token is the pool's token0 (read once: a pool's tokens never change)."""
         if self._base_is_token0 is None:
-            token0 = self.call("token0", block=head.number)
-            token1 = self.call("token1", block=head.number)
+            try:
+                token0 = self.call("token0", block=head.number)
+                token1 = self.call("token1", block=head.number)
+            except PoolReverted as err:
+                raise PriceUnavailable(
+                    self.source, f"{self.contract.address} is not a {self.kind} pool: {err.reason}"
+                ) from None
             if self.base_token not in (token0, token1):
                 raise PriceUnavailable(
                     self.source,

@@ -19,7 +19,7 @@ from web3 import Web3
 from web3.exceptions import BadFunctionCallOutput, ContractLogicError, Web3Exception, Web3RPCError
 
 from keepers.chain.contracts import Contract, abi, describe_revert
-from keepers.prices.quote import PriceUnavailable
+from keepers.prices.quote import PriceSource, PriceUnavailable
 from keepers.prices.settings import PoolKind
 
 POOL_ABI = {"uniswap_v2": "UniswapV2Pair", "uniswap_v3": "UniswapV3Pool"}
@@ -132,3 +132,21 @@ class ChainPool:
             ) from None
         except Web3Exception as err:
             raise PriceUnavailable(self.source, f"{type(err).__name__} from the node at {self.url}: {err}") from None
+
+
+class PoolPriceSource(PriceSource):
+    """A price source reading one pool (``self.pool``) on a node; subclasses say how it becomes a price."""
+
+    def __init__(
+        self,
+        name: str,
+        w3: Web3,
+        pool: str,
+        kind: PoolKind,
+        base_token: str,
+        *,
+        max_age: int = 60,
+        chain_id: int | None = None,
+    ):
+        super().__init__(name, max_age)
+        self.pool = ChainPool(name, w3, pool, kind, base_token, chain_id)

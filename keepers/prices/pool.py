@@ -8,30 +8,13 @@ and, at that block, the pool's V2 reserves or V3 ``slot0``: the price is the poo
 
 from __future__ import annotations
 
-from web3 import Web3
-
 from keepers.markets.spot import v2_spot, v3_spot
-from keepers.prices.onchain import ChainPool
-from keepers.prices.quote import PriceSource, Quote
-from keepers.prices.settings import PoolKind
+from keepers.prices.onchain import PoolPriceSource
+from keepers.prices.quote import Quote
 
 
-class PoolSource(PriceSource):
+class PoolSource(PoolPriceSource):
     """The spot price of ``base_token`` in the other token of a V2 pair or V3 pool."""
-
-    def __init__(
-        self,
-        name: str,
-        w3: Web3,
-        pool: str,
-        kind: PoolKind,
-        base_token: str,
-        *,
-        max_age: int = 60,
-        chain_id: int | None = None,
-    ):
-        super().__init__(name, max_age)
-        self.pool = ChainPool(name, w3, pool, kind, base_token, chain_id)
 
     def observe(self) -> Quote:
         head = self.pool.head()

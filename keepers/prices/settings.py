@@ -33,13 +33,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ADDRESS = r"^0x[0-9a-fA-F]{40}$"
 PoolKind = Literal["uniswap_v2", "uniswap_v3"]
 
 
 class _SourceSettings(BaseModel):
+    # Sources sit in a list, where the configuration's unknown-key check does not reach: a typo is an error here.
+    model_config = ConfigDict(extra="forbid")
+
     name: str = Field(min_length=1, description="how the source is named in quotes, logs and refusals")
     max_age_seconds: int = Field(default=60, ge=0, description="an older observation is stale: no price")
 

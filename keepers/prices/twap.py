@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
@@ -23,8 +24,9 @@ from web3 import Web3
 
 from keepers.markets.spot import v3_spot
 from keepers.markets.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
-from keepers.prices.onchain import ChainPool, PoolReverted
-from keepers.prices.quote import PriceSource, Quote
+from keepers.prices.onchain import PoolPriceSource, PoolReverted
+from keepers.prices.quote import Quote
+from keepers.prices.settings import PoolKind
 
 Q112 = 1 << 112
 UINT32 = 1 << 32
@@ -43,8 +45,10 @@ def tick_price(tick: int, base_is_token0: bool) -> Fraction:
     return v3_spot(get_sqrt_ratio_at_tick(tick), base_is_token0)
 
 
-class V3TwapSource(PriceSource):
-    """The price at the arithmetic mean tick of a V3 pool over the last ``window`` seconds."""
+class _TwapSource(PoolPriceSource):
+    """A pool's average price over ``window`` seconds."""
+
+    kind: PoolKind
 
     def __init__(
         self,
@@ -57,11 +61,16 @@ class V3TwapSource(PriceSource):
         max_age: int = 60,
         chain_id: int | None = None,
     ):
-        super().__init__(name, max_age)
+        super().__init__(name, w3, pool, self.kind, base_token, max_age=max_age, chain_id=chain_id)
         if window <= 0:
             raise ValueError("the window must be at least one second")
-        self.pool = ChainPool(name, w3, pool, "uniswap_v3", base_token, chain_id)
         self.window = window
+
+
+class V3TwapSource(_TwapSource):
+    """The price at the arithmetic mean tick of a V3 pool over the last ``window`` seconds."""
+
+    kind = "uniswap_v3"
 
     def observe(self) -> Quote:
         head = self.pool.head()
@@ -108,30 +117,19 @@ def cumulative_average(earlier: Cumulative, later: Cumulative) -> Fraction:
     return Fraction((later.value - earlier.value) % UINT256, seconds * Q112)
 
 
-class V2TwapSource(PriceSource):
+class V2TwapSource(_TwapSource):
     """The time-weighted price of a V2 pair over at least ``window`` seconds of this source's own reads.
 
     Reads further apart than twice the window (a keeper that slept) do not make a price: the
     average would cover far more than the window. The source then warms up again.
     """
 
-    def __init__(
-        self,
-        name: str,
-        w3: Web3,
-        pool: str,
-        base_token: str,
-        *,
-        window: int,
-        max_age: int = 60,
-        chain_id: int | None = None,
-    ):
-        super().__init__(name, max_age)
-        if window <= 0:
-            raise ValueError("the window must be at least one second")
-        self.pool = ChainPool(name, w3, pool, "uniswap_v2", base_token, chain_id)
-        self.window = window
-        self._history: deque[Cumulative] = deque()
+    kind = "uniswap_v2"
+
+    @functools.cached_property
+    def _history(self) -> deque[Cumulative]:
+        """This source's reads, oldest first: the latest one at least a window old, and those after it."""
+        return deque()
 
     def read(self) -> Cumulative:
         """The pair's accumulator of the base token at the head block."""

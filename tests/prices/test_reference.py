@@ -157,6 +157,8 @@ def test_settings_validate_and_build():
     assert [s.name for s in prices.sources] == ["binance"] and prices.band_bps == 150
     assert ReferenceSettings().sources == [] and ReferenceSettings().min_sources == 1
 
+    with pytest.raises(ValidationError, match="symbl"):
+        ReferenceSettings.model_validate({"sources": [{**cex, "symbl": "ETH/USDT"}]})
     with pytest.raises(ValidationError, match="repeated"):
         ReferenceSettings.model_validate({"sources": [cex, cex]})
     with pytest.raises(ValidationError, match="min_sources 2 is more than the 1 sources"):

@@ -112,6 +112,8 @@ class CcxtTickerSource(PriceSource):
     def _fetch(self) -> dict[str, Any]:
         where = f"{self.exchange.id} {self.symbol}"
         try:
+            if not self.exchange.load_markets():  # loaded once; an empty list (a broken answer) is asked again
+                raise self.unavailable(f"{where}: malformed answer (the exchange listed no markets)")
             ticker = self.exchange.fetch_ticker(self.symbol)
         except ccxt.RequestTimeout:
             raise self.unavailable(f"{where}: no answer within {self.exchange.timeout / 1000:g} s") from None

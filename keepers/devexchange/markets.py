@@ -60,7 +60,7 @@ class Markets:
         self._listings: dict[str, Listing] = {}
         self._tickers: dict[str, Ticker] = {}
 
-    def list(self, listing: Listing) -> Listing:
+    def list_market(self, listing: Listing) -> Listing:
         """List a market (again: its steps change, its ticker stays)."""
         with self._lock:
             self._listings[listing.symbol] = listing

@@ -27,8 +27,8 @@ TIMEOUT = 0.3  # seconds: the timeout test waits this long
 @pytest.fixture(scope="module")
 def exchange():
     with DevExchange() as server:
-        server.markets.list(Listing("ETH", "USDC"))
-        server.markets.list(Listing("BTC", "USDC"))
+        server.markets.list_market(Listing("ETH", "USDC"))
+        server.markets.list_market(Listing("BTC", "USDC"))
         yield server
 
 

@@ -20,6 +20,7 @@ HARNESS = (
     "keepers.sim",
     "keepers.toolchain",
     "keepers.devrelay",
+    "keepers.devexchange",
     "keepers.up",
     "keepers.cli",
 )

@@ -297,3 +297,67 @@ class SentTransaction(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class MmCycle(Base):
+    """One market-making cycle on a market: the reference it read, the pool's price before, the
+    target, the price after, and what it did (corrected | in_band | refused | short) and why."""
+
+    __tablename__ = "mm_cycles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(Integer, index=True)
+    market: Mapped[str] = mapped_column(String(42), index=True)  # the pool
+    block: Mapped[int] = mapped_column(BigInteger)  # the head the cycle read
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)  # "n/d" quote per base, base units
+    before: Mapped[str] = mapped_column(String(200))
+    after: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    transactions: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now, onupdate=_now)
+
+
+class MmAction(Base):
+    """A market maker's mined transaction: a correction piece, a position change, a fee collection,
+    a claim, or a wallet's funding; its token flows are `MmFlow` rows read from its receipt."""
+
+    __tablename__ = "mm_actions"
+    __table_args__ = (UniqueConstraint("chain_id", "tx_hash", "actor"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chain_id: Mapped[int] = mapped_column(Integer, index=True)
+    market: Mapped[str] = mapped_column(String(42), index=True)
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("mm_cycles.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # correction|mint|decrease|collect|burn|claim|fund|return
+    actor: Mapped[str] = mapped_column(String(42), index=True)  # whose balances moved: a wallet or the child
+    tx_hash: Mapped[str] = mapped_column(String(66))
+    block: Mapped[int] = mapped_column(BigInteger)
+    gas_wei: Mapped[int] = mapped_column(Wei, default=0)  # ETH the actor paid for it (0 when another paid)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    flows: Mapped[list[MmFlow]] = relationship(back_populates="action", cascade="all, delete-orphan")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class MmFlow(Base):
+    """How much of one token an action moved into (+) or out of (-) its actor, to the wei."""
+
+    __tablename__ = "mm_flows"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("mm_actions.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(42), primary_key=True)
+    delta: Mapped[int] = mapped_column(Wei)
+    action: Mapped[MmAction] = relationship(back_populates="flows")
+
+
+class MmOpening(Base):
+    """An actor's balances when the market maker first saw it: where reconciliation starts."""
+
+    __tablename__ = "mm_openings"
+
+    chain_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(42), primary_key=True)
+    token: Mapped[str] = mapped_column(String(42), primary_key=True)
+    balance: Mapped[int] = mapped_column(Wei)
+    block: Mapped[int] = mapped_column(BigInteger)

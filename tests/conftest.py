@@ -172,3 +172,19 @@ def world(chain, deployer, artifacts, toolchain, tmp_path_factory) -> World:
         # Round-trip through the file: tests look names up exactly as keepers do.
         book = AddressBook.read(deployed.write(tmp_path_factory.mktemp("world") / "world.json"))
     return World(book, artifacts, chain)
+
+
+# The world's tokens, by symbol.
+@pytest.fixture(scope="session")
+def weth(world) -> ContractInstance:
+    return world.token("WETH")
+
+
+@pytest.fixture(scope="session")
+def usdc(world) -> ContractInstance:
+    return world.token("USDC")
+
+
+@pytest.fixture(scope="session")
+def dai(world) -> ContractInstance:
+    return world.token("DAI")

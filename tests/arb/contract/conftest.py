@@ -107,18 +107,3 @@ def router(world) -> Router:
 def _session_fixtures_first(child, master, arb_trader, router, stranger):
     """Sets up every session fixture before the first test, so Ape's per-test isolation never has
     to rebase its snapshots onto a fixture created later."""
-
-
-@pytest.fixture(scope="session")
-def weth(world) -> ContractInstance:
-    return world.token("WETH")
-
-
-@pytest.fixture(scope="session")
-def dai(world) -> ContractInstance:
-    return world.token("DAI")
-
-
-@pytest.fixture(scope="session")
-def usdc(world) -> ContractInstance:
-    return world.token("USDC")

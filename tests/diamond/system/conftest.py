@@ -64,16 +64,6 @@ def child(system) -> ContractInstance:
 
 
 @pytest.fixture(scope="session")
-def dai(world) -> ContractInstance:
-    return world.token("DAI")
-
-
-@pytest.fixture(scope="session")
-def usdc(world) -> ContractInstance:
-    return world.token("USDC")
-
-
-@pytest.fixture(scope="session")
 def pools(world) -> tuple[str, str]:
     """Two pool addresses of the world that hold DAI: the first gets allow-listed, the second not."""
     addresses = [pool.address for pool in world.book.pools.values() if "DAI" in pool.tokens]

@@ -52,11 +52,6 @@ def child(project, world, owner, guardian, bot, tmp_path_factory) -> ContractIns
 
 
 @pytest.fixture(scope="session")
-def dai(world) -> ContractInstance:
-    return world.token("DAI")
-
-
-@pytest.fixture(scope="session")
 def sponsor(accounts, dai, child):
     account = accounts[8]
     dai.mint(100_000 * E18, sender=account)

@@ -67,11 +67,6 @@ def child(project, world, owner, guardian, bot, tmp_path_factory) -> ContractIns
 
 
 @pytest.fixture(scope="session")
-def dai(world) -> ContractInstance:
-    return world.token("DAI")
-
-
-@pytest.fixture(scope="session")
 def signers() -> list[LocalAccount]:
     """Keys that never hold ETH."""
     return [Account.from_key(keccak(text=f"lapidary relayer test signer {i}")) for i in range(SIGNERS)]

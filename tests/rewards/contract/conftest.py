@@ -69,11 +69,6 @@ def child(rewards_system, owner, bot) -> ContractInstance:
 
 
 @pytest.fixture(scope="session")
-def dai(world) -> ContractInstance:
-    return world.token("DAI")
-
-
-@pytest.fixture(scope="session")
 def pool(world) -> str:
     return world.book.address(POOL)
 

@@ -22,10 +22,9 @@ from web3.exceptions import ContractLogicError
 
 from keepers.chain.contracts import Contract, abi, describe_revert
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
+from keepers.markets.uniswap_v3.liquidity_amounts import liquidity_for_amounts, position_amounts
 from keepers.markets.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from keepers.mm.contract import MarketMakingContract
-
-from .v3 import amounts_for_liquidity, liquidity_for_amounts
 
 E18 = 10**18
 E6 = 10**6
@@ -183,7 +182,7 @@ def around(pool, below: int, above: int, amount0_desired: int, amount1_desired: 
     lower, upper = (base + below) * SPACING, (base + above) * SPACING
     sqrt_a, sqrt_b = get_sqrt_ratio_at_tick(lower), get_sqrt_ratio_at_tick(upper)
     liquidity = liquidity_for_amounts(slot0.sqrtPriceX96, sqrt_a, sqrt_b, amount0_desired, amount1_desired)
-    amount0, amount1 = amounts_for_liquidity(slot0, lower, upper, liquidity, round_up=True)
+    amount0, amount1 = position_amounts(slot0.sqrtPriceX96, slot0.tick, lower, upper, liquidity, round_up=True)
     return Ladder(lower, upper, amount0_desired, amount1_desired, liquidity, amount0, amount1)
 
 

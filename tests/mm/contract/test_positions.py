@@ -7,10 +7,10 @@ import ape
 import pytest
 from eth_utils import to_checksum_address
 
+from keepers.markets.uniswap_v3.liquidity_amounts import position_amounts
 from tests.support import event_args
 
 from .conftest import DEADLINE, E6, E18, INVENTORY_LIMIT, around, collected, mint, mint_params, view_reverts
-from .v3 import amounts_for_liquidity
 
 
 @pytest.fixture
@@ -18,6 +18,12 @@ def desired(tokens) -> tuple[int, int]:
     """10 WETH and 40,000 USDC, in the pool's token order."""
     amounts = {"WETH": 10 * E18, "USDC": 40_000 * E6}
     return amounts[tokens[0].symbol()], amounts[tokens[1].symbol()]
+
+
+def pool_price(pool) -> tuple[int, int]:
+    """The pool's sqrt price and tick, as `position_amounts` takes them."""
+    slot0 = pool.slot0()
+    return slot0.sqrtPriceX96, slot0.tick
 
 
 def balances(tokens, *holders) -> list[tuple[int, int]]:
@@ -122,7 +128,7 @@ def test_decrease_owes_the_principal_and_releases_the_deposit_pro_rata(child, bo
     ladder = around(pool, -5, 5, *desired)
     token_id = mint(child, bot, pool, ladder)
     removed = ladder.liquidity // 3
-    expected = amounts_for_liquidity(pool.slot0(), ladder.tick_lower, ladder.tick_upper, removed, round_up=False)
+    expected = position_amounts(*pool_price(pool), ladder.tick_lower, ladder.tick_upper, removed, round_up=False)
     before = balances(tokens, child, pool)
 
     receipt = child.decreasePosition((token_id, removed, *expected, DEADLINE), sender=bot)  # minimums met exactly
@@ -181,7 +187,7 @@ def test_a_full_round_trip_returns_everything_but_the_pools_rounding(
     more = around(pool, -5, 5, desired[0] // 2, desired[1] // 2)
     child.increasePosition((token_id, more.amount0_desired, more.amount1_desired, 0, 0, DEADLINE), sender=bot)
     liquidity = ladder.liquidity + more.liquidity
-    out = amounts_for_liquidity(pool.slot0(), ladder.tick_lower, ladder.tick_upper, liquidity, round_up=False)
+    out = position_amounts(*pool_price(pool), ladder.tick_lower, ladder.tick_upper, liquidity, round_up=False)
 
     child.decreasePosition((token_id, liquidity, 0, 0, DEADLINE), sender=bot)
     assert child.inventory(tokens[0]).deployed == 0 and child.inventory(tokens[1]).deployed == 0
@@ -220,7 +226,7 @@ def test_burning_one_position_keeps_the_others_listed(child, bot, pool, desired)
 def test_unwind_takes_a_position_out_whole_for_the_guardian(child, bot, guardian, pool, tokens, manager, desired):
     ladder = around(pool, -5, 5, *desired)
     token_id = mint(child, bot, pool, ladder)
-    expected = amounts_for_liquidity(pool.slot0(), ladder.tick_lower, ladder.tick_upper, ladder.liquidity, False)
+    expected = position_amounts(*pool_price(pool), ladder.tick_lower, ladder.tick_upper, ladder.liquidity, False)
     child.pause(sender=guardian)
     (child0, child1) = balances(tokens, child)[0]
 

@@ -12,14 +12,16 @@ direction and the exact input, with the price the pool is left at) or an
   solved in integers with ``math.isqrt``. ``getAmountOut`` rounds down, so the exact
   post-trade price is not the real one; it is strictly monotonic in ``x``, and a bracketing
   search around the root finds the input whose post-trade price is the closest achievable
-  to the target. Consecutive inputs move the price by about ``1/r_in + 1/r_out``, so the
-  result lies within 1 bp of the target whenever both reserves after the trade hold at
-  least 20,000 base units.
+  to the target. Consecutive inputs move the price by about ``2/r_in + 1/r_out`` and the
+  closest lies within half of that, so within 1 bp of the target whenever both reserves
+  after the trade hold at least 20,000 base units.
 * **Uniswap V3** (``uniswap_v3.pool``): the pool model swaps an unbounded input with the
   target as ``sqrtPriceLimitX96``, through every initialized tick on the way; what it takes
   is the exact input (fee included) that ends at the target. The same input swapped with
   no limit follows the same steps and stops at the target or past it by the rounding of
-  the last step, well within one tick while the pool has liquidity there. Where the target
+  the last step (a wei less is tried too), well within one tick while the pool has
+  liquidity there; where the target is the far edge of a range without liquidity, one wei
+  jumps the gap. Where the target
   lies in a range without liquidity no exact input ends there (the price would stop at the
   edge of the liquidity): :class:`Unreachable` ``no_liquidity``, the edge as ``closest``.
 
@@ -200,20 +202,23 @@ def _v2_correction(pool: V2Pool, zero_for_one: bool, amount_in: int, target: Fra
     reserve_in, reserve_out = pool.reserves(zero_for_one)
     out = get_amount_out(amount_in, reserve_in, reserve_out, pool.fee_bps) if amount_in else 0
     after = v2_price_after(pool, zero_for_one, amount_in)
+    return _correction(pool, zero_for_one, amount_in, out, Fraction(pool.reserve1, pool.reserve0), after, target)
+
+
+def _correction(
+    pool: V2Pool | V3Pool,
+    zero_for_one: bool,
+    amount_in: int,
+    amount_out: int,
+    before: Fraction,
+    after: Fraction,
+    target: Fraction,
+) -> Correction:
+    """A correction of ``pool``, its miss in the pool's resolution (bp for V2, ticks for V3)."""
     token_in, token_out = (pool.token0, pool.token1) if zero_for_one else (pool.token1, pool.token0)
-    before = Fraction(pool.reserve1, pool.reserve0)
+    miss, unit = (miss_bp(after, target), "bp") if isinstance(pool, V2Pool) else (miss_ticks(after, target), "tick")
     return Correction(
-        pool.address,
-        zero_for_one,
-        token_in,
-        token_out,
-        amount_in,
-        out,
-        before,
-        after,
-        target,
-        miss_bp(after, target),
-        "bp",
+        pool.address, zero_for_one, token_in, token_out, amount_in, amount_out, before, after, target, miss, unit
     )
 
 
@@ -287,24 +292,9 @@ def correct_v3(
 
 def _v3_correction(pool: V3Pool, zero_for_one: bool, amount_in: int, target: Fraction) -> Correction:
     """The correction of an exact-input swap of ``amount_in`` with no price limit."""
-    token_in, token_out = (pool.token0, pool.token1) if zero_for_one else (pool.token1, pool.token0)
     before = price_of_sqrt(pool.sqrt_price_x96)
     if amount_in == 0:
-        after, out = before, 0
-    else:
-        result = pool.swap(zero_for_one, amount_in)
-        after = price_of_sqrt(result.sqrt_price_x96_after)
-        out = -(result.amount1 if zero_for_one else result.amount0)
-    return Correction(
-        pool.address,
-        zero_for_one,
-        token_in,
-        token_out,
-        amount_in,
-        out,
-        before,
-        after,
-        target,
-        miss_ticks(after, target),
-        "tick",
-    )
+        return _correction(pool, zero_for_one, 0, 0, before, before, target)
+    result = pool.swap(zero_for_one, amount_in)
+    out = -(result.amount1 if zero_for_one else result.amount0)
+    return _correction(pool, zero_for_one, amount_in, out, before, price_of_sqrt(result.sqrt_price_x96_after), target)

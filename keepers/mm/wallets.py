@@ -8,11 +8,12 @@ A cycle, in the order the code takes it:
    ``swapExactTokensForTokens`` or V3 ``SwapRouter.exactInputSingle`` (no price limit), whose minimum
    output is the pool model's exact output for that piece with every other piece of the cycle swapped
    first (the worst order for it), less the slippage tolerance.
-2. ``send``: one thread per wallet hands its calls to its :class:`~keepers.chain.sender.TxSender` in one
-   ``send_many`` (gas estimated on the pending state, nonces reserved by the sender, journaled before
-   broadcast, one JSON-RPC batch) under purposes ``mm:swap:<pool>:<cycle>:<piece>``, so a cycle run
-   again after a restart sends no piece twice. When the sender refuses the batch (a piece would revert,
-   the fee cap...), the pieces go one by one and only the bad one is refused.
+2. ``send``: one thread per wallet estimates each call's gas on the pending state (a piece that would
+   revert is refused alone) plus, on V3, gas for the ticks the whole correction crosses that this piece
+   may cross once other pieces landed first; then hands them to its :class:`~keepers.chain.sender.TxSender`
+   in one ``send_many`` (nonces reserved by the sender, journaled before broadcast, one JSON-RPC batch)
+   under purposes ``mm:swap:<pool>:<cycle>:<piece>``, so a cycle run again after a restart sends no
+   piece twice.
 3. Each wallet's thread waits through its sender until every piece is mined or failed (or the timeout).
 4. One :class:`WalletReport` per wallet: each piece sent, mined, reverted, refused or failed, and why. A
    wallet whose transaction met a nonce conflict (moved to another nonce after ``nonce too low`` or
@@ -29,7 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from web3 import Web3
@@ -37,7 +38,7 @@ from web3 import Web3
 from keepers.chain.contracts import Contract, abi
 from keepers.chain.errors import NonceConflict, SendError
 from keepers.chain.journal import SentTx
-from keepers.chain.sender import Call, TxSender
+from keepers.chain.sender import Call, TxSender, gas_limit
 from keepers.markets.pieces import Room, assign
 from keepers.markets.price_target import Correction
 from keepers.markets.uniswap_v2 import BPS, V2Pool
@@ -48,6 +49,9 @@ V2_ROUTER = abi("UniswapV2Router02")
 V3_ROUTER = abi("SwapRouter")
 MAX_UINT256 = (1 << 256) - 1
 NONCE_CONFLICT = "nonce conflict"
+# Gas for each initialized tick a V3 swap may cross beyond those it crosses when estimated: a crossing
+# measured ~65,000 on the world's pool (it updates the tick's outside values from the oracle's cumulatives).
+TICK_CROSSING_GAS = 80_000
 
 Status = Literal["sent", "mined", "reverted", "refused", "failed"]
 
@@ -81,6 +85,7 @@ class PlannedSwap:
     amount_in: int
     min_amount_out: int
     call: Call
+    extra_gas: int = 0  # V3: ticks the correction crosses that this piece may cross when the others land first
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,7 @@ class Wallets:
         dealt, left_over = assign(pieces, rooms, rng, assignment)
         deadline = self.w3.eth.get_block("latest")["timestamp"] + deadline_seconds
         total = sum(pieces)
+        crossings = _crossings(venue.pool, token, total)
         swaps = []
         for sender, indices in zip(self.senders, dealt, strict=True):
             for index in indices:
@@ -212,8 +218,11 @@ class Wallets:
                 minimum = worst * (BPS - slippage_bps) // BPS
                 call = swap_call(venue, sender.address, correction, amount, minimum, deadline)
                 purpose = f"mm:swap:{venue.pool.address}:{cycle}:{index}"
+                extra = max(0, crossings - _crossings(venue.pool, token, amount)) * TICK_CROSSING_GAS
                 swaps.append(
-                    PlannedSwap(sender.address, index, purpose, token, correction.token_out, amount, minimum, call)
+                    PlannedSwap(
+                        sender.address, index, purpose, token, correction.token_out, amount, minimum, call, extra
+                    )
                 )
         for sender, indices in zip(self.senders, dealt, strict=True):
             if not indices and sender.address not in idle:
@@ -256,18 +265,29 @@ class Wallets:
     def _send_wallet(
         self, sender: TxSender, swaps: list[PlannedSwap], wait: bool, timeout: float, interval: float
     ) -> list[SwapOutcome]:
-        sent: list[tuple[PlannedSwap, SentTx]] = []
+        known = sender.journal.latest_of([swap.purpose for swap in swaps])
+        items: list[tuple[PlannedSwap, Call]] = []
         refused: list[SwapOutcome] = []
-        try:
-            sent = list(zip(swaps, sender.send_many([(s.purpose, s.call) for s in swaps]), strict=True))
-        except SendError:  # nothing of the batch was journaled: find which piece the sender refuses
-            for swap in swaps:
-                try:
-                    sent.append((swap, sender.send(swap.purpose, swap.call)))
-                except NonceConflict as err:
-                    refused.append(SwapOutcome(swap, "refused", None, f"{NONCE_CONFLICT}: {err}"))
-                except SendError as err:
-                    refused.append(SwapOutcome(swap, "refused", None, str(err)))
+        for swap in swaps:
+            previous = known.get(swap.purpose)
+            if previous is not None and not previous.failed:
+                items.append((swap, swap.call))  # live or landed: the sender hands it back as it is
+                continue
+            # Estimated here, not by send_many: other pieces landing first can make this one cross ticks.
+            try:
+                gas = gas_limit(sender.estimate(swap.purpose, swap.call)) + swap.extra_gas
+            except SendError as err:
+                refused.append(SwapOutcome(swap, "refused", None, str(err)))
+                continue
+            items.append((swap, replace(swap.call, gas=gas)))
+        sent: list[tuple[PlannedSwap, SentTx]] = []
+        if items:
+            try:
+                txs = sender.send_many([(swap.purpose, call) for swap, call in items])
+                sent = list(zip([swap for swap, _ in items], txs, strict=True))
+            except SendError as err:  # nothing was journaled (the fee cap, say): every piece refused
+                why = f"{NONCE_CONFLICT}: {err}" if isinstance(err, NonceConflict) else str(err)
+                refused += [SwapOutcome(swap, "refused", None, why) for swap, _ in items]
         deadline = time.monotonic() + timeout
         outcomes = []
         for swap, tx in sent:
@@ -292,6 +312,11 @@ def worst_case_out(pool: V2Pool | V3Pool, token_in: str, amount: int, others: in
     swap: no order of same-direction pieces pays it less (split pieces leave the pool a little deeper)."""
     state = pool.with_swap(token_in, others) if others else pool
     return state.amount_out(token_in, amount)
+
+
+def _crossings(pool: V2Pool | V3Pool, token_in: str, amount: int) -> int:
+    """How many initialized ticks swapping ``amount`` crosses (none on V2)."""
+    return len(pool.swap(pool.zero_for_one(token_in), amount).crossed_ticks) if isinstance(pool, V3Pool) else 0
 
 
 def swap_call(venue: Venue, wallet: str, correction: Correction, amount: int, minimum: int, deadline: int) -> Call:

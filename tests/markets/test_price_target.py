@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from keepers.markets.pieces import PieceSizes, split
@@ -64,7 +64,7 @@ def test_v2_lands_on_the_closest_achievable_price_within_one_bp(pool, ratio):
     assert abs(v2_root(pool, result.zero_for_one, target) - amount) <= 2 + 2 * reserve_in // reserve_out
 
 
-@PURE_SETTINGS
+@settings(PURE_SETTINGS, max_examples=100)
 @given(pool=v2_pools(), ratio=RATIOS)
 def test_v2_refuses_past_the_cap_and_names_the_closest(pool, ratio):
     needed = correct_v2(pool, price(pool) * ratio).amount_in  # type: ignore[union-attr]
@@ -124,7 +124,7 @@ def test_v3_ends_within_one_tick_of_the_target_without_a_price_limit(pool, shift
         assert abs(miss_ticks(price_of_sqrt(limited), result.target)) < 1
 
 
-@PURE_SETTINGS
+@settings(PURE_SETTINGS, max_examples=100)
 @given(pool=v3_pools(), shift=SHIFTS)
 def test_v3_refuses_past_the_cap(pool, shift):
     target_tick = pool.tick + shift
@@ -163,7 +163,7 @@ def test_a_target_price_and_its_sqrt_agree():
 # -- pieces: same-direction swaps in any order --------------------------------------------------
 
 
-@PURE_SETTINGS
+@settings(PURE_SETTINGS, max_examples=100)
 @given(
     pool=v2_pools(),
     ratio=st.fractions(Fraction(9, 10), Fraction(11, 10), max_denominator=10**4).filter(lambda r: r != 1),
@@ -191,7 +191,7 @@ def test_v2_pieces_in_any_order_end_in_the_range_and_within_one_bp(pool, ratio, 
     assert miss_bp(high, low) <= 0.5
 
 
-@PURE_SETTINGS
+@settings(PURE_SETTINGS, max_examples=100)
 @given(pool=v3_pools(), shift=SHIFTS, seed=st.integers(0, 2**32))
 def test_v3_pieces_in_any_order_end_within_one_tick(pool, shift, seed):
     target_tick = pool.tick + shift

@@ -309,7 +309,8 @@ class Wallets:
 
 def worst_case_out(pool: V2Pool | V3Pool, token_in: str, amount: int, others: int) -> int:
     """What ``amount`` of ``token_in`` pays with ``others`` of the same token swapped before it in one
-    swap: no order of same-direction pieces pays it less (split pieces leave the pool a little deeper)."""
+    swap. On V2 no order of same-direction pieces pays it less (split pieces leave the pair a little
+    deeper); on V3 orders differ only by each piece's rounding, a few base units."""
     state = pool.with_swap(token_in, others) if others else pool
     return state.amount_out(token_in, amount)
 

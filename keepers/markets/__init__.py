@@ -2,5 +2,7 @@
 
 ``uniswap_v2`` and ``uniswap_v3`` reproduce the protocols' own arithmetic to the wei;
 ``cycles`` enumerates routes through the base token, ``sizing`` sizes one exactly,
-``search`` keeps every route sized block by block; ``spot`` gives display prices.
+``search`` keeps every route sized block by block; ``spot`` gives display prices;
+``price_target`` computes the exact trade moving a pool to a target price and ``pieces``
+splits it into randomized pieces for several wallets (the market maker's corrections).
 """

@@ -31,9 +31,11 @@ BUILTINS = "SolidityBuiltins"
 PROTOCOLS: dict[str, str] = {
     "UniswapV2Factory": "UniswapV2Factory",
     "UniswapV2Pair": "UniswapV2Pair",
+    "UniswapV2Router02": "UniswapV2Router02",
     "UniswapV3Factory": "UniswapV3Factory",
     "UniswapV3Pool": "UniswapV3Pool",
     "NonfungiblePositionManager": "NonfungiblePositionManager",
+    "SwapRouter": "SwapRouter",
     "BalancerVault": "Vault",
     "AavePool": "Pool",
     "WETH9": "WETH9",

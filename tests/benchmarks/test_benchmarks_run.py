@@ -21,6 +21,7 @@ SMALL = {
     "pool_logs": ["--logs", "2000", "--v2", "10000", "--v3", "1000"],
     "claim_gas": ["--leaves", "65536"],
     "arb_latency": ["--quick", "--anchor-v2-pools", "2000", "--anchor-v3-pools", "200", "--anchor-tokens", "200"],
+    "mm": ["--quick"],
 }
 
 

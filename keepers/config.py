@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from keepers.config_check import DELIMITER, PREFIX, annotation_at, environment_problems, holds_secret, unknown_keys
+from keepers.prices.settings import ReferenceSettings
 
 CONFIG_ENV = "LAPIDARY_CONFIG"
 DEFAULT_CONFIG_FILE = Path("lapidary.yaml")
@@ -153,6 +154,66 @@ class GaslessSettings(BaseModel):
     )
 
 
+class MmTokenSettings(BaseModel):
+    """What the market maker may do with one token (base units). A token it has no entry for is
+    never sold, funded or put into positions (fail closed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    piece_floor: int = Field(gt=0, description="the smallest correction piece")
+    piece_cap: int = Field(gt=0, description="the largest correction piece")
+    wallet_cycle_max: int = Field(gt=0, description="most one wallet sells in one cycle")
+    wallet_cap: int = Field(default=0, ge=0, description="most the child funds one wallet with (outstanding)")
+    inventory_limit: int = Field(default=0, ge=0, description="most the ladder may hold in positions")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MmTokenSettings:
+        if self.piece_floor > self.piece_cap:
+            raise ValueError(f"piece_floor {self.piece_floor} is above piece_cap {self.piece_cap}")
+        return self
+
+
+class LadderSettings(BaseModel):
+    """The liquidity ladder's ranges (`keepers.mm.ladder.LadderParams`); widths in tick spacings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    rungs: tuple[int, int] = Field(default=(3, 6), description="how many positions, drawn uniformly")
+    half_width: tuple[int, int] = Field(default=(2, 40), description="half-width per position, log-uniform")
+    max_offset: int = Field(default=4, ge=0, description="a position's centre within this of the reference")
+    size_spread: float = Field(default=0.5, ge=0, lt=1, description="each share varies by up to this")
+    recentre_ticks: int = Field(default=500, ge=1, description="re-lay once the reference moved this far")
+    slippage_bps: int = Field(default=100, ge=0, lt=10_000, description="minimum amounts below the exact ones")
+
+
+class MmSettings(BaseModel):
+    """`keepers run mm`: one market (a V2 pair or V3 pool) kept on its reference price."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(default="mm", description="the child diamond carrying MarketMakingFacet")
+    pool: str | None = Field(default=None, description="address of the pool kept on the reference")
+    pool_kind: Literal["uniswap_v2", "uniswap_v3"] = "uniswap_v3"
+    router: str | None = Field(default=None, description="V2 Router02 or V3 SwapRouter the wallets trade through")
+    base_token: str | None = Field(default=None, description="the token priced (the other is the quote)")
+    reference: ReferenceSettings = ReferenceSettings()
+    threshold_bps: int = Field(default=200, gt=0, lt=10_000, description="correct when off the reference by more")
+    cycle_seconds: float = Field(default=10.0, gt=0)
+    jitter: float = Field(default=0.2, ge=0, lt=1, description="each cycle's length varies by up to this share")
+    wallets: int = Field(default=10, ge=1, le=256, description="correcting wallets, derived from `mm_wallets`")
+    max_pieces: int = Field(default=4, ge=1, description="pieces per wallet per cycle")
+    cooldown_seconds: float = Field(default=30.0, ge=0, description="a wallet rests this long after a nonce conflict")
+    distribution: Literal["uniform", "loguniform", "lognormal"] = "loguniform"
+    slippage_bps: int = Field(default=50, ge=0, lt=10_000)
+    tokens: dict[str, MmTokenSettings] = Field(default_factory=dict, description="token address -> its limits")
+    daily_loss_limit: int | None = Field(
+        default=None, ge=0, description="quote base units; past it the keeper stops (unset: no limit, warned)"
+    )
+    ladder: LadderSettings = LadderSettings()
+    seed: int | None = Field(default=None, description="fixes the random draws (tests, the demo)")
+
+
 class ApiSettings(BaseModel):
     """The operator API and dashboard (`keepers run api`)."""
 
@@ -202,6 +263,10 @@ class LapidarySettings(BaseSettings):
     gasless: GaslessSettings = GaslessSettings()
     relayer: KeySettings = Field(default_factory=KeySettings, description="pays for relayed requests")
     api: ApiSettings = ApiSettings()
+    mm: MmSettings = MmSettings()
+    mm_wallets: SecretStr | None = Field(
+        default=None, description="BIP-39 mnemonic the correcting wallets derive from (m/44'/60'/0'/0/i)"
+    )
     operator: KeySettings = Field(
         default_factory=KeySettings, description="the master's owner or guardian: pauses (owner: unpauses) it"
     )

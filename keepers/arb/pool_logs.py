@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, MutableMapping
 from typing import Any
 
-from keepers.chain.contracts import StaticEventDecoder, abi
+from keepers.chain.contracts import StaticEventDecoder
+from keepers.chain.pools import V2_PAIR, V3_POOL
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3.pool import V3Pool
 
 Pool = V2Pool | V3Pool
 
-V2_PAIR, V3_POOL = abi("UniswapV2Pair"), abi("UniswapV3Pool")
 SYNC_EVENT = V2_PAIR.event("Sync")
 V3_SWAP_EVENT, V3_MINT_EVENT, V3_BURN_EVENT = V3_POOL.event("Swap"), V3_POOL.event("Mint"), V3_POOL.event("Burn")
 SYNC, V3_SWAP, V3_MINT, V3_BURN = SYNC_EVENT.topic, V3_SWAP_EVENT.topic, V3_MINT_EVENT.topic, V3_BURN_EVENT.topic

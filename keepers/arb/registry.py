@@ -28,9 +28,10 @@ from sqlalchemy import select
 from web3 import Web3
 from web3.exceptions import BlockNotFound
 
-from keepers.arb.pool_logs import STATE_TOPICS, V2_PAIR, V3_POOL, BadLog, Pool, apply_logs
+from keepers.arb.pool_logs import STATE_TOPICS, BadLog, Pool, apply_logs
 from keepers.chain.client import block_ranges, get_raw_log_range, get_raw_logs
-from keepers.chain.contracts import Contract, StaticEventDecoder, abi
+from keepers.chain.contracts import StaticEventDecoder, abi
+from keepers.chain.pools import read_v2_reserves, read_v3_state
 from keepers.config import FactorySettings
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3.pool import V3Pool
@@ -285,47 +286,23 @@ class PoolRegistry:
         self.block = block
 
     def _read_v2(self, info: PoolInfo, block: int) -> V2Pool:
-        reserve0, reserve1, _ = Contract(self.w3, info.address, V2_PAIR).call("getReserves", block=block)
+        reserve0, reserve1 = read_v2_reserves(self.w3, info.address, block)
         return V2Pool(info.address, info.token0, info.token1, reserve0, reserve1, info.fee)
 
     def _read_v3(self, info: PoolInfo, block: int) -> V3Pool:
-        pool = Contract(self.w3, info.address, V3_POOL)
-        slot0 = pool.call("slot0", block=block)
-        liquidity = pool.call("liquidity", block=block)
         spacing = info.tick_spacing or 1
-        net: dict[int, int] = {}
-        gross: dict[int, int] = {}
-        min_word, max_word = (-887272 // spacing) >> 8, (887272 // spacing) >> 8
-        tick_bitmap, ticks = V3_POOL.function("tickBitmap"), V3_POOL.function("ticks")
-        with self.w3.batch_requests() as batch:
-            for word in range(min_word, max_word + 1):
-                batch.add(self.w3.eth.call({"to": info.address, "data": tick_bitmap.encode(word)}, block))
-            words = batch.execute()
-        initialized = [
-            ((min_word + i) * 256 + bit) * spacing
-            for i, raw in enumerate(words)
-            if (bits := tick_bitmap.decode(raw))
-            for bit in range(256)
-            if bits >> bit & 1
-        ]
-        if initialized:
-            with self.w3.batch_requests() as batch:
-                for tick in initialized:
-                    batch.add(self.w3.eth.call({"to": info.address, "data": ticks.encode(tick)}, block))
-                results = batch.execute()
-            for tick, raw in zip(initialized, results, strict=True):
-                gross[tick], net[tick] = ticks.decode(raw)[:2]
-        self._gross[info.address] = gross
+        state = read_v3_state(self.w3, info.address, spacing, block)
+        self._gross[info.address] = state.gross
         return V3Pool(
             info.address,
             info.token0,
             info.token1,
             info.fee,
             spacing,
-            slot0[0],
-            slot0[1],
-            liquidity,
-            net,
+            state.sqrt_price_x96,
+            state.tick,
+            state.liquidity,
+            state.net,
         )
 
     def sync(self, to_block: int) -> set[str]:

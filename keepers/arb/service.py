@@ -16,7 +16,7 @@ from keepers.arb.keeper import ArbKeeper, ArbPlan, BlockReport
 from keepers.arb.registry import PoolRegistry
 from keepers.bundles.client import RelayClient
 from keepers.chain.blocks import follow_blocks
-from keepers.chain.client import connect
+from keepers.chain.client import HeadMovedBack, connect
 from keepers.chain.contracts import Contract, abi
 from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
@@ -137,7 +137,10 @@ def run(service: ArbService, console: Console, stop: threading.Event) -> None:
     """One job per new block until `stop` is set; errors are journaled and the keeper carries on."""
 
     def failed(head: int | None, err: Exception) -> None:
-        log.error("block processing failed", exc_info=err)
+        if isinstance(err, HeadMovedBack):  # the next poll reads the new head: no traceback for the log
+            log.warning("block processing waits for the node: %s", err)
+        else:
+            log.error("block processing failed", exc_info=err)
         service.keeper.journal.heartbeat(head or 0, error=f"{type(err).__name__}: {err}")
         console.print(f"[red]block failed:[/] {type(err).__name__}: {err}")
 

@@ -30,6 +30,16 @@ class TooManyResults(LogQueryError):
     """The node refused a log query as too large even for a single block."""
 
 
+class HeadMovedBack(LogQueryError):
+    """The node no longer has a block it reported a moment ago (a reorg or a rebuilt head): the
+    query is asked again at the next head, nothing is wrong with the keeper."""
+
+
+# How nodes word a range past their head: anvil "BlockOutOfRangeError: block height is 318 but
+# requested was 319"; others "block range extends beyond current head block".
+HEAD_MOVED_WORDS = ("blockoutofrange", "block height is", "beyond current head")
+
+
 def connect(settings: ChainSettings) -> Web3:
     """A Web3 on the configured endpoint, checked to answer."""
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": settings.request_timeout}))
@@ -85,7 +95,14 @@ def get_raw_log_range(
         response = w3.provider.make_request(RPCEndpoint("eth_getLogs"), [_params(a, b, topics, addresses)])
         error = response.get("error")
         if error is not None:
-            kind = TooManyResults if too_many_results(error) else LogQueryError
+            message = str(error.get("message", "")).lower()
+            kind = (
+                TooManyResults
+                if too_many_results(error)
+                else HeadMovedBack
+                if any(words in message for words in HEAD_MOVED_WORDS)
+                else LogQueryError
+            )
             raise kind(f"eth_getLogs {a}..{b}: {error.get('message', error)}")
         return response["result"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 
 from eth_utils import keccak
@@ -156,21 +157,23 @@ class MmJournal:
         booked = self.booked(actor)
         return [Reconciliation(actor, token, amount, chain_balance(token)) for token, amount in booked.items()]
 
-    def pnl(self, actors: Iterable[str], base: str, quote: str, price: Fraction) -> Fraction:
+    def pnl(
+        self, actors: Iterable[str], base: str, quote: str, price: Fraction, since: datetime | None = None
+    ) -> Fraction:
         """The actors' trading result in quote base units: their non-internal flows of `base`
-        marked at `price` (quote per base, base units) plus those of `quote`. Gas is separate."""
+        marked at `price` (quote per base, base units) plus those of `quote`, booked `since` when
+        given. Gas is separate."""
         actors = list(actors)
         total = Fraction(0)
+        query = (
+            select(MmFlow.token, MmFlow.delta)
+            .join(MmFlow.action)
+            .where(MmAction.chain_id == self.chain_id, MmAction.actor.in_(actors), MmAction.kind.not_in(INTERNAL))
+        )
+        if since is not None:
+            query = query.where(MmAction.created_at >= since)
         with self.store.transaction() as session:
-            rows = session.execute(
-                select(MmFlow.token, MmFlow.delta)
-                .join(MmFlow.action)
-                .where(
-                    MmAction.chain_id == self.chain_id,
-                    MmAction.actor.in_(actors),
-                    MmAction.kind.not_in(INTERNAL),
-                )
-            ).all()
+            rows = session.execute(query).all()
         for token, delta in rows:
             if token.lower() == base.lower():
                 total += delta * price

@@ -106,7 +106,7 @@ test-faults: install
 # runs the same test with a few hundred. CI runs this after `make test`.
 test-scale: install
 	$(BIN)/python -m keepers.diamond.compile
-	$(call suite,LAPIDARY_SCALE_FULL=1 $(BIN)/ape test tests/arb/e2e/test_scale.py)
+	$(call suite,LAPIDARY_SCALE_FULL=1 $(BIN)/ape test tests/arb/e2e/test_scale.py tests/mm/test_market_maker.py -k "scale or wandering")
 
 # Everything supervised: the world, the keepers, the dashboard (its URL is printed); Ctrl-C stops it all.
 demo: install

@@ -30,8 +30,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     ConfigError (KeyUnavailable is one) exits with CONFIG_EXIT, the others with FAILURE_EXIT."""
     from keepers.config import ConfigError
     from keepers.devrelay.relay import DevRelayError
+    from keepers.mm.keeper import MarketMakerStopped
 
     return (
+        MarketMakerStopped,
         AnvilError,
         ArtifactError,
         DeployError,
@@ -208,6 +210,20 @@ def gasless(host: str | None, port: int | None) -> None:
         gasless_service.host = host or gasless_service.host
         gasless_service.port = gasless_service.port if port is None else port
         service.run(gasless_service, console, _stop_on_signals())
+
+    _run(console, go)
+
+
+@run.command()
+def mm() -> None:
+    """The market maker: keep a pool on its reference price with pieces from many wallets."""
+    from keepers.mm import service
+
+    console = Console()
+
+    def go() -> None:
+        mm_service = service.build(_settings_and_logging())
+        service.run(mm_service, console, _stop_on_signals())
 
     _run(console, go)
 

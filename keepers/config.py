@@ -164,7 +164,7 @@ class MmTokenSettings(BaseModel):
     piece_cap: int = Field(gt=0, description="the largest correction piece")
     wallet_cycle_max: int = Field(gt=0, description="most one wallet sells in one cycle")
     wallet_cap: int = Field(default=0, ge=0, description="most the child funds one wallet with (outstanding)")
-    inventory_limit: int = Field(default=0, ge=0, description="most the ladder may hold in positions")
+    inventory_limit: int = Field(default=0, ge=0, description="most the wallets and child may hold; 0: no limit")
 
     @model_validator(mode="after")
     def _ordered(self) -> MmTokenSettings:

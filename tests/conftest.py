@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from ape.contracts import ContractInstance
 from ethpm_types import ContractType
+from web3 import Web3
 
 from keepers.diamond.compile import compile_project
 from keepers.toolchain import default_toolchain
+from keepers.toolchain.anvil import Anvil
 from keepers.toolchain.shards import WEIGHTS, deal, group_of, read_weights
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
@@ -188,3 +190,12 @@ def usdc(world) -> ContractInstance:
 @pytest.fixture(scope="session")
 def dai(world) -> ContractInstance:
     return world.token("DAI")
+
+
+@pytest.fixture(scope="module")
+def reference_chain(toolchain, tmp_path_factory):
+    """The "real network": an anvil with chain id 1 and its own world (~4 s)."""
+    with Anvil(chain_id=1, log_path=tmp_path_factory.mktemp("reference") / "anvil.log") as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
+        yield node.url, w3, book

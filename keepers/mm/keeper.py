@@ -198,14 +198,16 @@ class MarketMaker:
                 f"the correction sells {result.token_in}, which has no entry in mm.tokens (never sold without limits)"
             )
         self._check_inventory(result)
-        room = sum(min(limits.wallet_cycle_max, self._balance(result.token_in, w)) for w in self.wallets.addresses)
-        if room < result.amount_in:
+        # As many pieces as the wallets may send at most: the floor rises until the pieces fit.
+        capacity = len(self.wallets.addresses) * self.wallets.limits.max_pieces
+        floor = max(limits.piece_floor, -(-result.amount_in // capacity))
+        if floor > limits.piece_cap:
             raise MarketMakerStopped(
-                f"per-wallet limits: the correction sells {result.amount_in} of {result.token_in}, the wallets may "
-                f"sell {room} this cycle (wallet_cycle_max {limits.wallet_cycle_max} and their balances)"
+                f"per-wallet limits: the correction sells {result.amount_in} of {result.token_in}, more than "
+                f"{capacity} pieces (max_pieces {self.wallets.limits.max_pieces} a wallet) of at most piece_cap "
+                f"{limits.piece_cap}"
             )
-        sizes = PieceSizes(limits.piece_floor, limits.piece_cap, self.settings.distribution)
-        pieces = split(result.amount_in, sizes, self.rng)
+        pieces = split(result.amount_in, PieceSizes(floor, limits.piece_cap, self.settings.distribution), self.rng)
         plan = self.wallets.plan(
             Venue(state, self.market.router),
             result,
@@ -214,6 +216,14 @@ class MarketMaker:
             rng=self.rng,
             slippage_bps=self.settings.slippage_bps,
         )
+        cooling = any(why.startswith("cooling") for why in plan.idle.values())
+        if plan.left_over and not cooling:  # a wallet resting after a nonce conflict is back next cycle
+            unplaced = sum(pieces[i] for i in plan.left_over)
+            raise MarketMakerStopped(
+                f"per-wallet limits: {unplaced} of the {result.amount_in} of {result.token_in} the correction sells "
+                f"fit no wallet (max_pieces {self.wallets.limits.max_pieces} a wallet, wallet_cycle_max "
+                f"{limits.wallet_cycle_max}, and their balances)"
+            )
         report.wallets = self.wallets.send(plan)
         self._book(report)
         report.after = self.market.price(self.market.state(self.w3))

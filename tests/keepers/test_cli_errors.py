@@ -6,6 +6,7 @@ node (deployments file, store URL) are in tests/arb/e2e/test_service.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -14,7 +15,15 @@ import pytest
 
 from tests.support import KEEPERS, assert_refused
 
-COMMANDS = [["run", "arb"], ["run", "rewards"], ["run", "gasless"], ["run", "api"], ["run", "devrelay"], ["up"]]
+COMMANDS = [
+    ["run", "arb"],
+    ["run", "rewards"],
+    ["run", "gasless"],
+    ["run", "mm"],
+    ["run", "api"],
+    ["run", "devrelay"],
+    ["up"],
+]
 
 
 def keepers(args: list[str], cwd: Path, **variables: str) -> subprocess.CompletedProcess:
@@ -90,3 +99,39 @@ def test_an_option_out_of_range_is_refused_before_anything_starts(args, hint, tm
     line = assert_refused(keepers(args, tmp_path), hint)
     assert line.endswith("--help`")  # where to look for the valid values
     assert not (tmp_path / "up").exists()
+
+
+ADDRESS = "0x" + "11" * 20
+MARKET = {f"LAPIDARY_MM__{name}": ADDRESS for name in ("POOL", "ROUTER", "BASE_TOKEN")}
+SOURCE = {
+    "LAPIDARY_MM__REFERENCE": json.dumps(
+        {
+            "sources": [
+                {"kind": "pool", "name": "m", "rpc_url": "http://127.0.0.1:9", "pool": ADDRESS, "base_token": ADDRESS}
+                | {"pool_kind": "uniswap_v2"}
+            ]
+        }
+    )
+}
+PHRASE = "correct horse battery staple " * 3
+
+
+@pytest.mark.parametrize(
+    ("variables", "hint"),
+    [
+        ({}, "mm.pool is not set (LAPIDARY_MM__POOL): the market to keep"),
+        (MARKET, "mm.reference.sources is empty: configure at least one reference price source"),
+        (MARKET | SOURCE, "mm_wallets is not set (LAPIDARY_MM_WALLETS)"),
+        (MARKET | SOURCE | {"LAPIDARY_MM_WALLETS": PHRASE}, "mm_wallets (LAPIDARY_MM_WALLETS) is not a valid BIP-39"),
+        (
+            {"LAPIDARY_MM__TOKENS": '{"0x11": {"piece_floor": 5, "piece_cap": 1, "wallet_cycle_max": 1}}'},
+            "piece_floor 5 is above piece_cap 1",
+        ),
+        ({"LAPIDARY_MM__THRESHOLD_BPS": "0"}, "mm.threshold_bps (LAPIDARY_MM__THRESHOLD_BPS): Input should be greater"),
+    ],
+    ids=["no market", "no source", "no wallets", "bad mnemonic", "floor above cap", "zero threshold"],
+)
+def test_the_market_maker_says_what_its_configuration_lacks(variables, hint, tmp_path):
+    result = keepers(["run", "mm"], tmp_path, **variables)
+    assert_refused(result, hint)
+    assert "horse" not in result.stdout + result.stderr  # the phrase is a secret: never repeated

@@ -22,21 +22,10 @@ from keepers.prices.reference import Reference, ReferencePrices
 from keepers.prices.settings import PoolSourceSettings
 from keepers.prices.sources import build_source
 from keepers.prices.twap import V2TwapSource, V3TwapSource
-from keepers.toolchain.anvil import Anvil
-from keepers.world.deploy import deploy_world
 
 V2_POOL, V3_POOL = "uniswap_v2:WETH/USDC", "uniswap_v3:WETH/USDC/3000"
 DEADLINE = 2**32 - 1
 MAX_UINT = 2**256 - 1
-
-
-@pytest.fixture(scope="module")
-def reference_chain(toolchain, tmp_path_factory):
-    """The "real network": an anvil with chain id 1 and its own world (~4 s)."""
-    with Anvil(chain_id=1, log_path=tmp_path_factory.mktemp("reference") / "anvil.log") as node:
-        w3 = Web3(Web3.HTTPProvider(node.url))
-        book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
-        yield node.url, w3, book
 
 
 def pair_price(w3: Web3, abi: list, address: str, base_is_token0: bool) -> Fraction:

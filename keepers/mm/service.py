@@ -1,0 +1,130 @@
+"""`keepers run mm`: the market maker's cycle every `mm.cycle_seconds` (with jitter) until stopped.
+
+Set-up checks the configuration (the market, its router and base token, at least one reference
+source, the wallets' mnemonic) and says what is missing in one line; the wallets approve the router
+once; every holder's opening balances are journaled. A cycle that raises is shown and journaled and
+the next one tried; a limit (`MarketMakerStopped`) ends the service with its message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from dataclasses import dataclass
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+from web3 import Web3
+
+from keepers.chain.client import connect
+from keepers.chain.sender import TxSender
+from keepers.config import ConfigError, LapidarySettings
+from keepers.mm.journal import MmJournal
+from keepers.mm.keeper import CycleReport, Market, MarketMaker, MarketMakerStopped
+from keepers.mm.wallets import WalletLimits, Wallets
+from keepers.prices.sources import build_reference
+from keepers.store.db import Store
+from keepers.store.heartbeats import beat
+
+KEEPER = "mm"
+WALLET_PATH = "m/44'/60'/0'/0/{}"
+log = logging.getLogger(__name__)
+
+
+def derive_wallets(mnemonic: str, count: int) -> list[LocalAccount]:
+    """The correcting wallets' keys: BIP-44 accounts 0..count-1 of `mnemonic`."""
+    Account.enable_unaudited_hdwallet_features()
+    try:
+        return [Account.from_mnemonic(mnemonic, account_path=WALLET_PATH.format(i)) for i in range(count)]
+    except Exception:  # eth-account's errors quote the phrase: never repeated here
+        raise ConfigError("mm_wallets (LAPIDARY_MM_WALLETS) is not a valid BIP-39 mnemonic") from None
+
+
+@dataclass
+class MmService:
+    w3: Web3
+    store: Store
+    maker: MarketMaker
+    cycle_seconds: float
+    jitter: float
+    rng: random.Random
+
+
+def build(settings: LapidarySettings) -> MmService:
+    """Connect, check the configuration, approve the router from every wallet, open the books."""
+    mm = settings.mm
+    missing = [name for name in ("pool", "router", "base_token") if getattr(mm, name) is None]
+    if missing:
+        raise ConfigError(f"mm.{missing[0]} is not set (LAPIDARY_MM__{missing[0].upper()}): the market to keep")
+    if not mm.reference.sources:
+        raise ConfigError("mm.reference.sources is empty: configure at least one reference price source")
+    if settings.mm_wallets is None:
+        raise ConfigError(
+            "mm_wallets is not set (LAPIDARY_MM_WALLETS): the mnemonic the correcting wallets derive from"
+        )
+    accounts = derive_wallets(settings.mm_wallets.get_secret_value(), mm.wallets)
+    w3 = connect(settings.chain)
+    try:
+        market = Market.read(w3, mm.pool, mm.pool_kind, mm.router, mm.base_token)
+    except ValueError as err:
+        raise ConfigError(f"mm: {err}") from None
+    store = Store(settings.store.url)
+    senders = [TxSender.from_settings(w3, store, account, settings) for account in accounts]
+    for sender in senders:
+        sender.start()
+    limits = WalletLimits(
+        max_pieces=mm.max_pieces,
+        max_input={Web3.to_checksum_address(t): s.wallet_cycle_max for t, s in mm.tokens.items()},
+        cooldown=mm.cooldown_seconds,
+    )
+    wallets = Wallets(w3, senders, limits)
+    wallets.approve([market.token0, market.token1], [market.router])
+    rng = random.Random(mm.seed)
+    maker = MarketMaker(
+        w3, market, build_reference(mm.reference, market=w3), wallets, MmJournal(store, w3.eth.chain_id), mm, rng=rng
+    )
+    maker.open_books()
+    if mm.daily_loss_limit is None:
+        log.warning("mm.daily_loss_limit is not set: the market maker has no daily loss limit")
+    return MmService(w3, store, maker, mm.cycle_seconds, mm.jitter, rng)
+
+
+def run(service: MmService, console: Console, stop: threading.Event) -> None:
+    """Cycles until `stop`; a limit ends the service (`MarketMakerStopped` propagates)."""
+    maker = service.maker
+    console.print(
+        f"market maker: {maker.market.kind} pool {maker.market.pool}, {len(maker.wallets.addresses)} wallets, "
+        f"threshold {maker.settings.threshold_bps} bp, a cycle every {service.cycle_seconds:g} s"
+    )
+    try:
+        while not stop.is_set():
+            try:
+                report = maker.cycle()
+            except MarketMakerStopped as err:
+                beat(service.store, KEEPER, service.w3.eth.block_number, error=f"stopped: {err}")
+                raise
+            except Exception as err:  # a bad cycle must not end a long-running keeper: shown, next one tried
+                log.error("cycle failed", exc_info=err)
+                beat(service.store, KEEPER, 0, error=f"{type(err).__name__}: {err}")
+                console.print(f"[red]cycle failed:[/] {type(err).__name__}: {err}")
+            else:
+                beat(service.store, KEEPER, report.block)
+                console.print(describe(report))
+            spread = service.cycle_seconds * service.jitter
+            stop.wait(service.cycle_seconds + service.rng.uniform(-spread, spread))
+    finally:
+        service.store.close()
+
+
+def describe(report: CycleReport) -> str:
+    """One line per cycle for the log (prices as floats for reading only; the journal keeps them exact)."""
+    line = f"cycle {report.cycle_id} block {report.block}: {report.status}, price {float(report.before):.6g}"
+    if report.reference is not None:
+        line += f", reference {float(report.reference):.6g}"
+    if report.after is not None and report.after != report.before:
+        line += f", after {float(report.after):.6g}"
+    if report.transactions:
+        line += f", {report.transactions} transactions"
+    return line + (f" ({report.reason})" if report.reason else "")

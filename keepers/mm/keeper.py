@@ -117,6 +117,7 @@ class CycleReport:
     reason: str | None = None
     correction: Correction | None = None
     wallets: list[WalletReport] = field(default_factory=list)
+    ladder: object | None = None  # the tender's report when a ladder is kept
 
     @property
     def transactions(self) -> int:
@@ -137,6 +138,7 @@ class MarketMaker:
         *,
         holders: list[str] | None = None,
         rng: random.Random | None = None,
+        tender=None,
     ):
         self.w3, self.market, self.reference, self.wallets = w3, market, reference, wallets
         self.journal, self.settings = journal, settings
@@ -144,6 +146,7 @@ class MarketMaker:
         # Whose balances make the market maker's inventory: its wallets, and the child when it has one.
         self.holders = list(holders or []) + [a for a in wallets.addresses if a not in (holders or [])]
         self.tokens = {Web3.to_checksum_address(t): limits for t, limits in settings.tokens.items()}
+        self.tender = tender  # a `keepers.mm.tender.LadderTender` when the child holds a ladder
 
     def open_books(self) -> None:
         """Remember every holder's balances of both tokens the first time it is seen (reconciliation
@@ -162,6 +165,8 @@ class MarketMaker:
         report = CycleReport(self.journal.open_cycle(market.pool, block, before), block, "refused", before)
         try:
             self._act(state, report)
+            if self.tender is not None and report.status in ("in_band", "corrected"):
+                report.ladder = self.tender.tend(report.reference, report.cycle_id)
         except MarketMakerStopped as stop:
             report.status, report.reason = "refused", f"stopped: {stop}"
             raise

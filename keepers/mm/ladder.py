@@ -97,3 +97,10 @@ def draw_ladder(
 def off_centre(ladder: Ladder, reference_tick: int, params: LadderParams) -> bool:
     """Whether the reference has moved far enough from the ladder's centre to lay it again."""
     return abs(reference_tick - ladder.centre) > params.recentre_ticks
+
+
+def ladder_centre(ranges: list[tuple[int, int]]) -> int | None:
+    """Where a laid ladder is centred: the mean of its positions' middles (None without positions)."""
+    if not ranges:
+        return None
+    return sum(lower + upper for lower, upper in ranges) // (2 * len(ranges))

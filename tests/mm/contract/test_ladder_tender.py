@@ -1,0 +1,60 @@
+"""The ladder through the mm child: laid around the reference as the child's positions, kept while
+the reference stays in its band, unwound and laid again around a reference that moved 10%; the
+child's books (opening balances plus the flows of every mint, decrease and burn) equal its balances
+to the wei."""
+
+from __future__ import annotations
+
+import random
+
+from eth_account import Account
+
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
+from keepers.chain.sender import TxSender
+from keepers.mm.journal import MmJournal
+from keepers.mm.keeper import Market
+from keepers.mm.ladder import LadderParams, ladder_centre
+from keepers.mm.tender import LadderTender
+from keepers.store.db import Store
+
+from .conftest import SPACING
+
+
+def test_the_ladder_is_laid_kept_and_laid_again_after_a_ten_percent_move(
+    chain, world, child, bot, reader, pool, tmp_path
+):
+    w3 = chain.provider.web3
+    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
+    sender = TxSender(
+        w3, Account.from_key(bot.private_key), TxJournal(store, chain.chain_id), FeePolicy(), confirmations=1
+    )
+    sender.start()
+    router, weth = world.book.address("uniswap_v3_router"), world.book.address("WETH")
+    market = Market.read(w3, pool.address, "uniswap_v3", router, weth)
+    journal = MmJournal(store, chain.chain_id)
+    tokens = (market.token0, market.token1)
+    balance = lambda token: world.contract("WETH" if token == weth else "USDC").balanceOf(child)  # noqa: E731
+    journal.open_balances(child.address, {t: balance(t) for t in tokens}, chain.blocks.height)
+    params = LadderParams(rungs=(3, 5), recentre_ticks=500)
+    tender = LadderTender(w3, market, reader, sender, journal, params, random.Random(3))
+    price = market.price(market.state(w3))
+
+    laid = tender.tend(price)
+    assert laid.action == "laid" and len(laid.minted) >= 3
+    positions = reader.positions(pool.address)
+    assert sorted(p.token_id for p in positions) == sorted(laid.minted)
+    centre = ladder_centre([(p.tick_lower, p.tick_upper) for p in positions])
+    assert abs(centre - tender.reference_tick(price)) <= (params.max_offset + 1) * SPACING
+    assert tender.tend(price * 101 / 100).action == "kept"  # 1%: about 100 ticks, inside the band
+
+    moved = price * 11 / 10
+    relaid = tender.tend(moved)
+    assert relaid.action == "relaid" and sorted(relaid.unwound) == sorted(laid.minted)
+    positions = reader.positions(pool.address)
+    assert sorted(p.token_id for p in positions) == sorted(relaid.minted)
+    centre = ladder_centre([(p.tick_lower, p.tick_upper) for p in positions])
+    assert abs(centre - tender.reference_tick(moved)) <= (params.max_offset + 1) * SPACING
+    checks = journal.reconcile(child.address, balance)
+    assert {c.token for c in checks} == set(tokens) and all(c.reconciled for c in checks), checks
+    store.close()

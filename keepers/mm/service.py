@@ -19,10 +19,15 @@ from rich.console import Console
 from web3 import Web3
 
 from keepers.chain.client import connect
+from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, LapidarySettings
+from keepers.diamond.records import deployed_child
+from keepers.mm.contract import MarketMakingContract
 from keepers.mm.journal import MmJournal
 from keepers.mm.keeper import CycleReport, Market, MarketMaker, MarketMakerStopped
+from keepers.mm.ladder import LadderParams
+from keepers.mm.tender import LadderTender
 from keepers.mm.wallets import WalletLimits, Wallets
 from keepers.prices.sources import build_reference
 from keepers.store.db import Store
@@ -91,6 +96,29 @@ def build(settings: LapidarySettings) -> MmService:
     return MmService(w3, store, maker, mm.cycle_seconds, mm.jitter, rng)
 
 
+def _tender(
+    settings: LapidarySettings, w3: Web3, store: Store, market: Market, journal: MmJournal, rng: random.Random
+) -> LadderTender | None:
+    """The ladder's tender when the ladder is on and the market is a V3 pool: the `mm` child from the
+    deployments file, driven by the bot key."""
+    ladder = settings.mm.ladder
+    if not ladder.enabled or market.kind != "uniswap_v3":
+        return None
+    try:
+        child = deployed_child(settings.deployments_file, settings.mm.strategy, w3).address
+    except ConfigError as err:
+        raise ConfigError(
+            f"{err} (the ladder's positions live in the child; or set mm.ladder.enabled: false)"
+        ) from None
+    bot = TxSender.from_settings(w3, store, load_account(settings.bot, "bot"), settings)
+    bot.start()
+    params = LadderParams(
+        tuple(ladder.rungs), tuple(ladder.half_width), ladder.max_offset, ladder.size_spread, ladder.recentre_ticks
+    )
+    contract = MarketMakingContract(w3, child)
+    return LadderTender(w3, market, contract, bot, journal, params, rng, ladder.slippage_bps)
+
+
 def run(service: MmService, console: Console, stop: threading.Event) -> None:
     """Cycles until `stop`; a limit ends the service (`MarketMakerStopped` propagates)."""
     maker = service.maker
@@ -112,6 +140,12 @@ def run(service: MmService, console: Console, stop: threading.Event) -> None:
             else:
                 beat(service.store, KEEPER, report.block)
                 console.print(describe(report))
+                if report.ladder is not None and report.ladder.action != "kept":
+                    ladder = report.ladder
+                    console.print(
+                        f"cycle {report.cycle_id}: ladder {ladder.action} around tick {ladder.centre}: "
+                        f"{len(ladder.minted)} positions minted, {len(ladder.unwound)} unwound"
+                    )
             spread = service.cycle_seconds * service.jitter
             stop.wait(service.cycle_seconds + service.rng.uniform(-spread, spread))
     finally:

@@ -6,7 +6,9 @@ stops the keeper with its figures; stale or disagreeing sources refuse to act.""
 
 from __future__ import annotations
 
+import io
 import os
+import threading
 import time
 from fractions import Fraction
 
@@ -215,3 +217,59 @@ def test_stale_or_disagreeing_sources_stop_it_from_acting(make_maker, reference)
     apart = make_maker(sources=[reference.source(), v3], band_bps=100)
     report = apart.cycle()
     assert report.status == "refused" and "disagree" in report.reason and report.transactions == 0
+
+
+MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def test_keepers_run_mm_builds_from_settings_and_corrects(chain, world, artifacts, reference, tmp_path):
+    """`keepers run mm`'s build and run: wallets derived from the mnemonic, approvals, opening books,
+    a cycle printed and journaled (the ladder off: no mm child in this test's deployments)."""
+    from rich.console import Console
+
+    from keepers.config import LapidarySettings
+    from keepers.mm.service import build, derive_wallets, run
+
+    w3 = chain.provider.web3
+    accounts = derive_wallets(MNEMONIC, 3)
+    for account in accounts:  # the derived wallets get ETH and USDC (the correction sells USDC)
+        w3.provider.make_request("anvil_setBalance", [account.address, hex(10**20)])
+        usdc = w3.eth.contract(world.book.address("USDC"), abi=artifacts.abi("MintableERC20"))
+        usdc.functions.mint(account.address, 10**12).transact({"from": w3.eth.accounts[0]})
+    source = {"kind": "pool", "name": "mainnet", "rpc_url": reference.url, "chain_id": 1, "max_age_seconds": 10**9}
+    source |= {
+        "pool": reference.pair.address,
+        "pool_kind": "uniswap_v2",
+        "base_token": reference.book.token("WETH").address,
+    }  # noqa: E501
+    settings = LapidarySettings(
+        chain={"rpc_url": w3.provider.endpoint_uri, "confirmations": 1},
+        store={"url": f"sqlite:///{tmp_path / 'mm.db'}"},
+        mm_wallets=MNEMONIC,
+        mm={
+            "pool": world.book.address(MARKET_POOL),
+            "router": world.book.address("uniswap_v3_router"),
+            "base_token": world.book.address("WETH"),
+            "wallets": 3,
+            "max_pieces": 8,
+            "tokens": {t: s.model_dump() for t, s in limits(world).items()},
+            "reference": {"sources": [source]},
+            "ladder": {"enabled": False},
+            "cycle_seconds": 0.1,
+            "seed": 5,
+        },
+    )
+    service = build(settings)
+    reference.move(5)
+    stop = threading.Event()
+
+    class Lines(io.StringIO):
+        def write(self, text: str) -> int:
+            if text.startswith("cycle "):  # the first cycle's line
+                stop.set()
+            return super().write(text)
+
+    out = Lines()
+    run(service, Console(file=out, width=300), stop)
+    assert "corrected" in out.getvalue(), out.getvalue()
+    assert "market maker: uniswap_v3 pool" in out.getvalue()

@@ -414,6 +414,50 @@ def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float,
 
 
 @run.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=PORT, default=0, show_default=True, help="0 picks a free port.")
+@click.option("--symbol", default="ETH/USDC", show_default=True, help="The market listed, BASE/QUOTE.")
+@click.option("--price", required=True, help="Its opening price, in QUOTE per BASE (a decimal).")
+@click.option(
+    "--step-bps", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Each move's deviation."
+)
+@click.option("--every", type=SECONDS, default=5.0, show_default=True, help="Seconds between moves.")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
+def devexchange(host: str, port: int, symbol: str, price: str, step_bps: float, every: float, seed: int) -> None:
+    """A local exchange speaking Binance's public REST format, its ticker wandering around a price."""
+    from decimal import Decimal, InvalidOperation
+
+    from keepers.devexchange.markets import Listing
+    from keepers.devexchange.server import DevExchange
+    from keepers.devexchange.walk import Walk, WalkingTicker
+
+    console = Console()
+
+    def go() -> None:
+        _settings_and_logging(default_level="info")
+        base, _, quote = symbol.partition("/")
+        try:
+            opening = Decimal(price)
+        except InvalidOperation:
+            _fail(f"--price {price!r} is not a decimal number", 2)
+        if not base or not quote or opening <= 0:
+            _fail(f"--symbol must be BASE/QUOTE and --price positive, got {symbol!r} at {price!r}", 2)
+        exchange = DevExchange(host=host, port=port).start()
+        exchange.markets.list_market(Listing(base, quote))
+        walk = WalkingTicker(exchange.markets, symbol, opening, Walk(step_bps, every=every, seed=seed)).start()
+        console.print(f"devexchange {exchange.url}: {symbol} from {opening}, a move every {every:g} s")
+        stop = _stop_on_signals()
+        try:
+            while not stop.wait(0.5):
+                pass
+        finally:
+            walk.stop()
+            exchange.stop()
+
+    _run(console, go)
+
+
+@run.command()
 def api() -> None:
     """The operator API and dashboard (LAPIDARY_API__HOST / __PORT / __TOKEN; 127.0.0.1:8600 by default)."""
     from keepers.api.server import serve

@@ -4,6 +4,11 @@ The node listens on loopback only, on a port the OS picks (``--port 0``), so two
 runs never fight over 8545. It is stopped on exit, on Ctrl-C and, on Linux, also
 when this process dies without cleaning up (parent-death signal), so no run
 leaves an orphan node behind.
+
+Anvil writes the states it evicts from memory under ``$HOME/.foundry/anvil/tmp`` and removes them
+only when it exits cleanly; a node that is killed (a test of a dying chain, a crash) leaves hundreds
+of megabytes there. Each node gets a home of its own, removed when the node is stopped however it
+ended.
 """
 
 from __future__ import annotations
@@ -94,9 +99,18 @@ class Anvil:
     new_session: bool = False
     _node: AnvilNode | None = field(default=None, init=False, repr=False)
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, init=False, repr=False)
+    _home: tempfile.TemporaryDirectory | None = field(default=None, init=False, repr=False)
 
     def start(self) -> AnvilNode:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # the node, if any, and its directories
+            raise
+
+    def _start(self) -> AnvilNode:
         executable = find_anvil(self.executable)
+        self._home = tempfile.TemporaryDirectory(prefix="lapidary-anvil-home-")
         if self.log_path is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="lapidary-anvil-")
             log_path = Path(self._tmp.name) / "anvil.log"
@@ -114,6 +128,7 @@ class Anvil:
                 stdin=subprocess.DEVNULL,
                 preexec_fn=_die_with_parent if os.name == "posix" else None,
                 start_new_session=self.new_session,
+                env={**os.environ, "HOME": self._home.name},
             )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -131,9 +146,10 @@ class Anvil:
         if self._node is not None:
             self._node.stop()
             self._node = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
+        for tmp in (self._tmp, self._home):
+            if tmp is not None:
+                tmp.cleanup()
+        self._tmp = self._home = None
 
     def __enter__(self) -> AnvilNode:
         return self.start()

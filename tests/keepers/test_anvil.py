@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 from web3 import Web3
@@ -35,3 +36,18 @@ def test_a_node_that_exits_at_once_reports_its_output(tmp_path):
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
     with pytest.raises(AnvilError, match="exited with code 3: error: something is wrong"):
         Anvil(executable=fake, log_path=tmp_path / "log").start()
+
+
+def test_a_killed_node_leaves_no_evicted_states_behind(tmp_path):
+    """Anvil keeps evicted states under $HOME/.foundry and removes them only on a clean exit: each
+    node has a home of its own, gone once the node is stopped, even after a SIGKILL."""
+    anvil = Anvil(log_path=tmp_path / "anvil.log")
+    node = anvil.start()
+    environ = dict(item.split("=", 1) for item in open(f"/proc/{node.pid}/environ").read().split("\0") if "=" in item)
+    home = Path(environ["HOME"])
+    assert home.is_dir() and home != Path.home()
+    (home / ".foundry" / "anvil" / "tmp" / "anvil-state-x").mkdir(parents=True)  # as anvil leaves it
+    node.process.kill()
+    node.process.wait()
+    anvil.stop()
+    assert not home.exists()

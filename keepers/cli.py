@@ -46,6 +46,16 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     )
 
 
+def _exit_code(err: BaseException) -> int:
+    from keepers.config import ConfigError
+    from keepers.mm.keeper import MarketMakerStopped
+    from keepers.up.supervisor import LIMIT_EXIT
+
+    if isinstance(err, ConfigError):
+        return CONFIG_EXIT
+    return LIMIT_EXIT if isinstance(err, MarketMakerStopped) else FAILURE_EXIT
+
+
 def _fail(message: str, code: int) -> None:
     """Print 'error: MESSAGE' as one line on stderr (never wrapped, never read as markup) and exit."""
     line = " ".join(message.split())  # a multi-line message (a library's) still makes one line
@@ -515,12 +525,11 @@ def _stop_on_signals() -> threading.Event:
 
 
 def _run(console: Console, action):
-    from keepers.config import ConfigError
 
     try:
         return action()
     except _user_errors() as err:
-        _fail(str(err), CONFIG_EXIT if isinstance(err, ConfigError) else FAILURE_EXIT)
+        _fail(str(err), _exit_code(err))
     except KeyboardInterrupt:
         console.print("interrupted")
         sys.exit(130)

@@ -15,19 +15,27 @@ DEMO_ROOT_TIMELOCK = 600  # the facet's minimum: the demo fast-forwards through 
 
 
 def deploy_diamonds(
-    url: str, path: Path, toolchain: Toolchain, book: AddressBook, arb_bot: str, rewards_bot: str
+    url: str,
+    path: Path,
+    toolchain: Toolchain,
+    book: AddressBook,
+    arb_bot: str,
+    rewards_bot: str,
+    mm_bot: str | None = None,
 ) -> tuple[DiamondReport, dict[str, list[dict]]]:
     """Master + one child per default strategy onto the running node, the arb child configured for the
-    world and the rewards child for a short demo timelock, each with its keeper bot. Returns the report
-    (read back from chain) and each child's merged ABI for web3."""
+    world and the rewards child for a short demo timelock, each with its keeper bot; with `mm_bot`,
+    also an `mm` child for the world's WETH/USDC V3 pool (its ladder's inventory limits set, no funds).
+    Returns the report (read back from chain) and each child's merged ABI for web3."""
     from ape import Project, accounts, networks
     from ape.logging import LogLevel, logger
 
     from keepers.arb.setup import configure_child
     from keepers.diamond.deploy import DeployConfig, DiamondDeployer, web3_abi
     from keepers.diamond.upgrade import loupe_by_facet
+    from keepers.mm.setup import configure_mm_child
     from keepers.rewards.setup import configure_rewards_child
-    from keepers.world.settings import arb_child_setup
+    from keepers.world.settings import MM_LADDER_INVENTORY, MM_POOL, arb_child_setup
 
     logger.set_level(LogLevel.ERROR)  # the demo prints its own progress
     project = Project(toolchain.root)
@@ -36,7 +44,10 @@ def deploy_diamonds(
         deployer = DiamondDeployer.open(
             project, accounts.test_accounts[0], path, f"{network.ecosystem.name}:{network.name}"
         )
-        records = deployer.system(DeployConfig())
+        config = DeployConfig()
+        if mm_bot is not None:
+            config = DeployConfig(strategies={**config.strategies, "mm": ["MarketMakingFacet"]})
+        records = deployer.system(config)
         deployer.save(path)
         arb = records.children["arb"]
         configure_child(
@@ -51,6 +62,16 @@ def deploy_diamonds(
             deployer.sender,
             root_timelock=DEMO_ROOT_TIMELOCK,
         )
+        if mm_bot is not None:
+            mm = records.children["mm"]
+            configure_mm_child(
+                deployer.handle(mm.address, *mm.facets),
+                deployer.sender,
+                position_manager=book.address("uniswap_v3_position_manager"),
+                pool=book.address(MM_POOL),
+                bots=(mm_bot,),
+                inventory_limits={book.token(s).address: limit for s, limit in MM_LADDER_INVENTORY.items()},
+            )
         abis = {name: web3_abi(project, *child.facets) for name, child in records.children.items()}
         master = records.master
         report = DiamondReport(

@@ -51,6 +51,12 @@ class Market:
     base: str
     fee: int  # V2: basis points; V3: pips
     spacing: int = 0  # V3 only
+    decimals: tuple[int, int] = (18, 18)  # token0's, token1's
+
+    def readable(self, price: Fraction) -> Fraction:
+        """A price in quote per base as people quote it (whole tokens), for display only."""
+        base, quote = self.decimals if self.base == self.token0 else self.decimals[::-1]
+        return price * Fraction(10**base, 10**quote)
 
     @property
     def quote(self) -> str:
@@ -65,10 +71,12 @@ class Market:
         base = Web3.to_checksum_address(base)
         if base not in (token0, token1):
             raise ValueError(f"the base token {base} is neither of the pool's tokens ({token0}, {token1})")
+        decimals = (Contract(w3, token0, ERC20).call("decimals"), Contract(w3, token1, ERC20).call("decimals"))
+        router = Web3.to_checksum_address(router)
         if kind == "uniswap_v3":
             fee, spacing = contract.call("fee"), contract.call("tickSpacing")
-            return cls(pool, kind, Web3.to_checksum_address(router), token0, token1, base, fee, spacing)
-        return cls(pool, kind, Web3.to_checksum_address(router), token0, token1, base, v2_fee_bps)
+            return cls(pool, kind, router, token0, token1, base, fee, spacing, decimals)
+        return cls(pool, kind, router, token0, token1, base, v2_fee_bps, decimals=decimals)
 
     def state(self, w3: Web3, block: int | str = "latest") -> V2Pool | V3Pool:
         """The pool's state for the exact models."""

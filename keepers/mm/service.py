@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 from dataclasses import dataclass
+from fractions import Fraction
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -87,9 +88,11 @@ def build(settings: LapidarySettings) -> MmService:
     wallets = Wallets(w3, senders, limits)
     wallets.approve([market.token0, market.token1], [market.router])
     rng = random.Random(mm.seed)
-    maker = MarketMaker(
-        w3, market, build_reference(mm.reference, market=w3), wallets, MmJournal(store, w3.eth.chain_id), mm, rng=rng
-    )
+    journal = MmJournal(store, w3.eth.chain_id)
+    tender = _tender(settings, w3, store, market, journal, rng)
+    holders = [tender.child.address] if tender is not None else []
+    reference = build_reference(mm.reference, market=w3)
+    maker = MarketMaker(w3, market, reference, wallets, journal, mm, holders=holders, rng=rng, tender=tender)
     maker.open_books()
     if mm.daily_loss_limit is None:
         log.warning("mm.daily_loss_limit is not set: the market maker has no daily loss limit")
@@ -139,7 +142,7 @@ def run(service: MmService, console: Console, stop: threading.Event) -> None:
                 console.print(f"[red]cycle failed:[/] {type(err).__name__}: {err}")
             else:
                 beat(service.store, KEEPER, report.block)
-                console.print(describe(report))
+                console.print(describe(report, maker.market))
                 if report.ladder is not None and report.ladder.action != "kept":
                     ladder = report.ladder
                     console.print(
@@ -152,13 +155,18 @@ def run(service: MmService, console: Console, stop: threading.Event) -> None:
         service.store.close()
 
 
-def describe(report: CycleReport) -> str:
-    """One line per cycle for the log (prices as floats for reading only; the journal keeps them exact)."""
-    line = f"cycle {report.cycle_id} block {report.block}: {report.status}, price {float(report.before):.6g}"
+def describe(report: CycleReport, market: Market) -> str:
+    """One line per cycle for the log, prices in whole tokens as floats (for reading only: the
+    journal keeps them exact, in base units)."""
+
+    def shown(price: Fraction) -> str:
+        return f"{float(market.readable(price)):.6g}"
+
+    line = f"cycle {report.cycle_id} block {report.block}: {report.status}, price {shown(report.before)}"
     if report.reference is not None:
-        line += f", reference {float(report.reference):.6g}"
+        line += f", reference {shown(report.reference)}"
     if report.after is not None and report.after != report.before:
-        line += f", after {float(report.after):.6g}"
+        line += f", after {shown(report.after)}"
     if report.transactions:
         line += f", {report.transactions} transactions"
     return line + (f" ({report.reason})" if report.reason else "")

@@ -129,6 +129,11 @@ class LadderTender:
         if not tx.succeeded:
             raise RuntimeError(f"ladder {kind} {purpose}: {tx.status} ({tx.error})")
         receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
+        detail: dict = {} if token_id is None else {"token_id": token_id}
+        paid = self.child.collections(receipt)
+        if paid:  # a collection (a burn collects what is owed): the fees, split from principal on chain
+            fees = {self.market.token0: sum(c.fees0 for c in paid), self.market.token1: sum(c.fees1 for c in paid)}
+            detail["fees"] = {token: str(amount) for token, amount in fees.items() if amount}
         self.journal.record(
             self.market.pool,
             kind,
@@ -137,6 +142,6 @@ class LadderTender:
             cycle_id=cycle_id,
             gas_paid=False,  # the bot pays the gas, not the child
             tokens=(self.market.token0, self.market.token1),
-            detail={} if token_id is None else {"token_id": token_id},
+            detail=detail,
         )
         return receipt

@@ -43,9 +43,11 @@ from keepers.redact import Redactor
 from keepers.store.db import Store
 from keepers.toolchain import Toolchain
 from keepers.toolchain.anvil import Anvil
+from keepers.up.market_maker import fund_market_maker, opening_price
 from keepers.up.supervisor import ChildSpec, Supervisor
+from keepers.world.artifacts import ArtifactStore
 from keepers.world.deploy import deploy_world
-from keepers.world.settings import keeper_environment
+from keepers.world.settings import keeper_environment, mm_settings
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class UpOptions:
 # while it catches up, one slot a block (about 110 s of wall time for 20 minutes).
 GENESIS_BEHIND = 6 * 3600
 DEPLOYED_BEHIND = 20 * 60
+MM_WALLETS = 5
 
 
 def _set_clock_behind(w3: Web3, seconds: int) -> None:
@@ -149,10 +152,19 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
         with console.status("Deploying the world and the diamonds…"):
             book = deploy_world(w3, w3.eth.accounts[0], toolchain.root / "node_modules")
             book.write(data / "world.json")
-            arb_bot, rewards_bot, searcher, relayer = (funded_account(w3) for _ in range(4))
+            arb_bot, rewards_bot, searcher, relayer, mm_bot = (funded_account(w3) for _ in range(5))
             diamond, _abis = deploy_diamonds(
-                node.url, data / "deployments.json", toolchain, book, arb_bot.address, rewards_bot.address
+                node.url,
+                data / "deployments.json",
+                toolchain,
+                book,
+                arb_bot.address,
+                rewards_bot.address,
+                mm_bot=mm_bot.address,
             )
+            artifacts = ArtifactStore(toolchain.root / "node_modules")
+            mm_keys = fund_market_maker(w3, book, artifacts, diamond.children["mm"], MM_WALLETS)
+            mm_price = opening_price(w3, book)
             from ape import accounts  # deploy_diamonds deployed and configured with this account
 
             owner_key = accounts.test_accounts[0].private_key
@@ -209,6 +221,27 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 },
             ),
         ]
+        exchange_port = free_port()
+        specs.append(
+            ChildSpec(
+                "devexchange",
+                [*keepers, "run", "devexchange", "--port", str(exchange_port), "--price", str(mm_price)]
+                + ["--seed", str(options.seed)],
+                common,
+                ready=lambda: _port_open("127.0.0.1", exchange_port),
+            )
+        )
+        mm_env = {
+            f"LAPIDARY_MM__{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+            for name, value in mm_settings(book, f"http://127.0.0.1:{exchange_port}", MM_WALLETS, options.seed).items()
+        }
+        specs.append(
+            ChildSpec(
+                "mm",
+                [*keepers, "run", "mm"],
+                common | mm_env | {"LAPIDARY_MM_WALLETS": mm_keys.mnemonic, "LAPIDARY_BOT__PRIVATE_KEY": key(mm_bot)},
+            )
+        )
         gasless_port = free_port()
         specs.append(
             ChildSpec(
@@ -230,6 +263,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
             "rewards": rewards_bot.address,
             "searcher": searcher.address,
             "gasless": relayer.address,
+            "mm": mm_bot.address,
         }
         url = f"http://{options.host}:{api_port}"
         specs.append(
@@ -249,7 +283,8 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 ready=lambda: api_is(url, instance),
             )
         )
-        redact = Redactor([token, owner_key, key(arb_bot), key(rewards_bot), key(searcher), key(relayer)])
+        secrets_shown = [token, owner_key, key(arb_bot), key(rewards_bot), key(searcher), key(relayer), key(mm_bot)]
+        redact = Redactor([*secrets_shown, mm_keys.mnemonic])
         supervisor = Supervisor(specs, store, data / "logs", redact, console)
         try:
             # Importing Ape replaced SIGINT with an immediate exit: take both signals back so they

@@ -29,6 +29,9 @@ from keepers.store.models import LogEvent, SupervisedProcess
 from keepers.toolchain.anvil import _die_with_parent
 
 RUNNING, STOPPED = "running", "stopped"
+# A service that stopped at one of its limits exits with this: it is left stopped (the operator
+# decides when it runs again, from the dashboard), not restarted into the same limit.
+LIMIT_EXIT = 3
 
 
 class StartError(Exception):
@@ -73,6 +76,7 @@ class _Child:
     next_start: float = 0.0
     stop_deadline: float = 0.0
     last_exit: int | None = None
+    halted: bool = False  # stopped at a limit: its `desired` goes to the store once
     reader: threading.Thread | None = field(default=None, repr=False)
 
 
@@ -213,6 +217,11 @@ class Supervisor:
             child.state = STOPPED
             self._event(child.spec.name, "info", f"stopped (exit code {code})")
             return
+        if code == LIMIT_EXIT:
+            child.state = child.desired = STOPPED
+            child.halted = True
+            self._event(child.spec.name, "error", f"stopped at one of its limits (exit code {code}); see its log")
+            return
         child.crashes = 1 if now - child.started_at >= self.backoff.healthy else child.crashes + 1
         child.restarts += 1
         delay = self.backoff.delay(child.crashes)
@@ -253,8 +262,8 @@ class Supervisor:
                 row = session.get(SupervisedProcess, child.spec.name)
                 if row is None:
                     continue
-                if not child.spec.controllable:
-                    row.desired = child.desired
+                if not child.spec.controllable or child.halted:
+                    row.desired, child.halted = child.desired, False
                 row.state = child.state
                 row.pid = child.process.pid if child.process is not None else None
                 row.restarts, row.last_exit = child.restarts, child.last_exit

@@ -69,3 +69,43 @@ def arb_child_setup(book: AddressBook, bots: tuple[str, ...], sweep_profit: bool
         bots=bots,
         tokens={book.address("WETH"): TokenLimits(500 * E18, 10 * E18, 20 * E18)},
     )
+
+
+MM_POOL = "uniswap_v3:WETH/USDC/3000"
+MM_SYMBOL = "ETH/USDC"
+E6 = 10**6
+# What the local market maker may do: pieces, a wallet's cycle, the ladder's inventory (base units).
+MM_LIMITS = {
+    "WETH": {"piece_floor": E18 // 100, "piece_cap": 5 * E18, "wallet_cycle_max": 40 * E18, "inventory_limit": 0},
+    "USDC": {"piece_floor": 10 * E6, "piece_cap": 20_000 * E6, "wallet_cycle_max": 150_000 * E6, "inventory_limit": 0},
+}
+MM_LADDER_INVENTORY = {"WETH": 100 * E18, "USDC": 300_000 * E6}
+
+
+def mm_settings(book: AddressBook, exchange_url: str, wallets: int = 5, seed: int = 1) -> dict:
+    """The `mm` section keeping the world's WETH/USDC V3 pool on the development exchange's ticker."""
+    return {
+        "pool": book.address(MM_POOL),
+        "pool_kind": "uniswap_v3",
+        "router": book.address("uniswap_v3_router"),
+        "base_token": book.token("WETH").address,
+        "wallets": wallets,
+        "max_pieces": 6,
+        "seed": seed,
+        "daily_loss_limit": 20_000 * E6,
+        "tokens": {book.token(symbol).address: limits for symbol, limits in MM_LIMITS.items()},
+        "reference": {
+            "sources": [
+                {
+                    "kind": "ccxt",
+                    "name": "devexchange",
+                    "exchange": "binance",
+                    "symbol": MM_SYMBOL,
+                    "base_decimals": book.token("WETH").decimals,
+                    "quote_decimals": book.token("USDC").decimals,
+                    "api_url": exchange_url,
+                    "max_age_seconds": 60,
+                }
+            ]
+        },
+    }

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from keepers.mm.journal import MmJournal, transfer_flows
+from keepers.mm.journal import TRANSFER, MmJournal, transfer_flows
 from keepers.store.db import Store
 
 DEADLINE = 2**32 - 1
@@ -67,3 +67,35 @@ def test_an_unbooked_transfer_shows_as_a_mismatch(chain, world, accounts, journa
     dai.mint(7, sender=wallet)  # a flow the journal never saw
     (check,) = journal.reconcile(wallet.address, lambda token: dai.balanceOf(wallet))
     assert not check.reconciled and check.chain - check.journal == 7
+
+
+def transfer(token: str, source: str, target: str, amount: int) -> dict:
+    """A Transfer log as a receipt carries it."""
+    topic = lambda address: bytes(12) + bytes.fromhex(address[2:])  # noqa: E731
+    return {"address": token, "topics": [TRANSFER, topic(source), topic(target)], "data": amount.to_bytes(32, "big")}
+
+
+def test_the_ladders_principal_is_no_pnl_and_its_fees_are(journal):
+    child, pool, usdc = "0x" + "cc" * 20, "0x" + "aa" * 20, "0x" + "bb" * 20
+    weth = "0x" + "ee" * 20
+
+    def receipt(n: int, *logs) -> dict:
+        return {
+            "transactionHash": bytes([n]) * 32,
+            "blockNumber": n,
+            "logs": list(logs),
+            "gasUsed": 0,
+            "effectiveGasPrice": 0,
+        }  # noqa: E501
+
+    journal.record(
+        MARKET,
+        "mint",
+        child,
+        receipt(1, transfer(usdc, child, pool, 1_000), transfer(weth, child, pool, 5)),
+        gas_paid=False,
+    )  # noqa: E501
+    burned = receipt(2, transfer(usdc, pool, child, 1_030), transfer(weth, pool, child, 5))
+    journal.record(MARKET, "burn", child, burned, gas_paid=False, detail={"fees": {usdc: "30"}})
+    assert journal.pnl([child], weth, usdc, Fraction(100)) == 30  # the fees, not the principal's round trip
+    assert journal.booked(child) == {usdc: 30, weth: 0}

@@ -371,18 +371,24 @@ class BlockBuilder:
 
     # -- the chain's pool ----------------------------------------------------------------------
 
-    def _drain(self) -> list[RawTransaction]:
-        """Take every transaction out of the chain's pool, keeping its bytes (pending first, by sender and nonce)."""
-        content = self._chain.call("txpool_content") or {}
-        hashes = [
-            tx["hash"]
-            for section in ("pending", "queued")
-            for _, by_nonce in sorted((content.get(section) or {}).items())
-            for _, tx in sorted(by_nonce.items(), key=lambda item: int(item[0]))
-        ]
-        held = [self._raw(h) for h in hashes]
-        self._drop(self._chain, hashes)
-        return [tx for tx in held if tx is not None]
+    def _drain(self, rounds: int = 5) -> list[RawTransaction]:
+        """Take every transaction out of the chain's pool, keeping its bytes (pending first, by sender and
+        nonce). Senders keep sending meanwhile: the pool is read again until it is found empty (a few
+        rounds at most), since a transaction left in it would be mined ahead of the bundles."""
+        held: list[RawTransaction] = []
+        for _ in range(rounds):
+            content = self._chain.call("txpool_content") or {}
+            hashes = [
+                tx["hash"]
+                for section in ("pending", "queued")
+                for _, by_nonce in sorted((content.get(section) or {}).items())
+                for _, tx in sorted(by_nonce.items(), key=lambda item: int(item[0]))
+            ]
+            if not hashes:
+                break
+            held += [tx for tx in map(self._raw, hashes) if tx is not None]
+            self._drop(self._chain, hashes)
+        return held
 
     def _hold(self, hashes: Iterable[str]) -> None:
         """Keep the bytes of transactions that are about to vanish with a rolled-back block."""

@@ -19,6 +19,7 @@ from web3 import Web3
 from keepers.demo.arbitrage import funded_account, print_arbitrage, run_arbitrage
 from keepers.demo.diamonds import deploy_diamonds, print_diamonds
 from keepers.demo.gasless import claim_gaslessly, print_gasless
+from keepers.demo.market_making import run_market_making
 from keepers.demo.report import DemoReport
 from keepers.demo.rewards import print_rewards, run_rewards
 from keepers.demo.world import print_world, world_report
@@ -52,10 +53,16 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
             artifacts = ArtifactStore(toolchain.root / "node_modules")
             world = world_report(w3, node.url, book, book_path, artifacts)
             print_world(console, book, world, read_prices(w3, book, artifacts))
-            bot, rewards_bot = funded_account(w3), funded_account(w3)
+            bot, rewards_bot, mm_bot = funded_account(w3), funded_account(w3), funded_account(w3)
             with console.status("Compiling, deploying and configuring the master and child diamonds…"):
                 diamond, abis = deploy_diamonds(
-                    node.url, options.data_dir / "deployments.json", toolchain, book, bot.address, rewards_bot.address
+                    node.url,
+                    options.data_dir / "deployments.json",
+                    toolchain,
+                    book,
+                    bot.address,
+                    rewards_bot.address,
+                    mm_bot=mm_bot.address,
                 )
             print_diamonds(console, diamond)
             with console.status("Dislocating a pool and running the arb keeper through the devrelay…"):
@@ -74,7 +81,14 @@ def run_demo(options: DemoOptions, toolchain: Toolchain, console: Console) -> De
             rewards = rewards.model_copy(update={"claimed_wei": received})
             print_rewards(console, rewards)
             print_gasless(console, gasless, received)
-            report = DemoReport(world=world, diamond=diamond, arb=arb, rewards=rewards, gasless=gasless)
+            with console.status("Market making: a reference 5% away, corrected from ten wallets, a ladder laid…"):
+                mm = run_market_making(w3, book, diamond.children["mm"], mm_bot, options.data_dir, artifacts)
+            console.print(
+                f"market making: reference {mm.reference}, pool {mm.before} -> {mm.after} ({mm.status}) in "
+                f"{mm.transactions} transactions from {mm.wallets} wallets; ladder of {mm.positions} positions; "
+                f"books reconciled: {mm.reconciled}"
+            )
+            report = DemoReport(world=world, diamond=diamond, arb=arb, rewards=rewards, gasless=gasless, mm=mm)
             if options.report is not None:
                 write_atomic(options.report, report.model_dump_json(indent=2) + "\n")
                 console.print(f"report written to {options.report}")

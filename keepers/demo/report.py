@@ -83,3 +83,19 @@ class DemoReport(BaseModel):
     arb: ArbReport
     rewards: RewardsReport
     gasless: GaslessReport
+    mm: MmReport | None = None
+
+
+class MmReport(BaseModel):
+    """One market-making cycle against a reference moved 5%: prices in quote per whole base token
+    (decimal renderings of exact ratios), what was sent, and the ladder the child holds after."""
+
+    pool: str
+    reference: str
+    before: str
+    after: str
+    status: str
+    wallets: int
+    transactions: int
+    positions: int
+    reconciled: bool  # every holder's opening balances plus booked flows equal its chain balances

@@ -38,12 +38,12 @@ from web3 import Web3
 from keepers.config import ConfigError
 from keepers.demo.arbitrage import funded_account
 from keepers.demo.diamonds import deploy_diamonds
+from keepers.demo.market_making import fund_market_maker, opening_price
 from keepers.files import write_atomic
 from keepers.redact import Redactor
 from keepers.store.db import Store
 from keepers.toolchain import Toolchain
 from keepers.toolchain.anvil import Anvil
-from keepers.up.market_maker import fund_market_maker, opening_price
 from keepers.up.supervisor import ChildSpec, Supervisor
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.deploy import deploy_world

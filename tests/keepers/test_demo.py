@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,7 @@ def test_demo_once_writes_the_world_report(tmp_path):
 
     diamond = json.loads(report.read_text())["diamond"]
     assert re.fullmatch(r"0x[0-9a-fA-F]{40}", diamond["master"])
-    assert set(diamond["children"]) == {"arb", "rewards"}
+    assert set(diamond["children"]) == {"arb", "rewards", "mm"}
     assert "0x1f931c1c" in {s for selectors in diamond["loupe"].values() for s in selectors}  # diamondCut
     for loupe in (diamond["loupe"], *diamond["child_loupes"].values()):
         assert all(re.fullmatch(r"0x[0-9a-f]{8}", s) for selectors in loupe.values() for s in selectors)
@@ -89,6 +90,12 @@ def test_demo_once_writes_the_world_report(tmp_path):
     assert gasless["signer_eth_balance_wei"] == 0 and gasless["gas_used"] > 0  # the relayer paid
     assert re.fullmatch(r"[0-9a-f-]{36}", gasless["request_id"]) and re.fullmatch(r"0x[0-9a-f]{64}", gasless["tx_hash"])
     assert gasless["relay_url"].startswith("http://127.0.0.1:") and gasless["relayer"] != gasless["signer"]
+
+    mm = json.loads(report.read_text())["mm"]
+    assert mm["status"] == "corrected" and mm["reconciled"] and mm["positions"] >= 3
+    assert mm["transactions"] >= mm["wallets"] >= 5
+    reference, before, after = (Decimal(mm[key]) for key in ("reference", "before", "after"))
+    assert abs(after - reference) / reference < Decimal("0.02") < abs(before - reference) / reference
     assert "Live prices" in result.stdout
     (pid,) = map(int, PID.findall(result.stdout))
     assert wait_dead(pid), "demo left anvil running"

@@ -28,9 +28,12 @@ from keepers.mm.contract import MarketMakingContract
 from keepers.mm.journal import MmJournal
 from keepers.mm.keeper import CycleReport, Market, MarketMaker, MarketMakerStopped
 from keepers.mm.ladder import LadderParams
+from keepers.mm.rewards import RewardClaims
 from keepers.mm.tender import LadderTender
 from keepers.mm.wallets import WalletLimits, Wallets
 from keepers.prices.sources import build_reference
+from keepers.rewards.campaigns import RewardsContract
+from keepers.rewards.journal import RewardsJournal
 from keepers.store.db import Store
 from keepers.store.heartbeats import beat
 
@@ -53,6 +56,7 @@ class MmService:
     w3: Web3
     store: Store
     maker: MarketMaker
+    claims: RewardClaims | None
     cycle_seconds: float
     jitter: float
     rng: random.Random
@@ -96,7 +100,23 @@ def build(settings: LapidarySettings) -> MmService:
     maker.open_books()
     if mm.daily_loss_limit is None:
         log.warning("mm.daily_loss_limit is not set: the market maker has no daily loss limit")
-    return MmService(w3, store, maker, mm.cycle_seconds, mm.jitter, rng)
+    claims = _claims(settings, w3, store, market, journal, tender)
+    return MmService(w3, store, maker, claims, mm.cycle_seconds, mm.jitter, rng)
+
+
+def _claims(
+    settings: LapidarySettings, w3: Web3, store: Store, market: Market, journal: MmJournal, tender
+) -> RewardClaims | None:
+    """The child's reward claims, when it holds a ladder and the deployments have a rewards child."""
+    if tender is None:
+        return None
+    try:
+        rewards = deployed_child(settings.deployments_file, settings.rewards.strategy, w3).address
+    except ConfigError:
+        return None  # no campaigns to earn in
+    contract = RewardsContract(w3, rewards)
+    rewards_journal = RewardsJournal(store, w3.eth.chain_id, rewards)
+    return RewardClaims(w3, contract, rewards_journal, tender.bot, journal, market.pool, tender.child.address)
 
 
 def _tender(
@@ -143,6 +163,7 @@ def run(service: MmService, console: Console, stop: threading.Event) -> None:
             else:
                 beat(service.store, KEEPER, report.block)
                 console.print(describe(report, maker.market))
+                _claim(service, report.cycle_id, console)
                 if report.ladder is not None and report.ladder.action != "kept":
                     ladder = report.ladder
                     console.print(
@@ -153,6 +174,21 @@ def run(service: MmService, console: Console, stop: threading.Event) -> None:
             stop.wait(service.cycle_seconds + service.rng.uniform(-spread, spread))
     finally:
         service.store.close()
+
+
+def _claim(service: MmService, cycle_id: int, console: Console) -> None:
+    """Claim the child's rewards; a failed claim is shown and tried again next cycle."""
+    if service.claims is None:
+        return
+    try:
+        for claim in service.claims.step(cycle_id):
+            console.print(
+                f"cycle {cycle_id}: claimed {claim.amount} of campaign {claim.campaign}'s epoch {claim.epoch} "
+                f"for the child ({claim.tx_hash})"
+            )
+    except Exception as err:  # the next cycle tries again; the market making goes on
+        log.error("claiming rewards failed", exc_info=err)
+        console.print(f"[red]claiming rewards failed:[/] {type(err).__name__}: {err}")
 
 
 def describe(report: CycleReport, market: Market) -> str:

@@ -3,6 +3,7 @@ transactions go through the keeper's TxSender."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from web3 import Web3
@@ -43,6 +44,14 @@ class EpochRoot:
         return cls("0x" + root.hex(), "0x" + content.hex(), total, claimable_at, revoked)
 
 
+def settled_epoch(claimable: int, later: Iterable[EpochRoot], now: int, margin: int) -> int:
+    """`claimable`, the epoch a claim proves against, or 0 (wait) when a later root, not revoked,
+    turns claimable within `margin` seconds of `now`: a claim mined after it would revert."""
+    if claimable == 0 or any(not root.revoked and root.claimable_at <= now + margin for root in later):
+        return 0
+    return claimable
+
+
 class RewardsContract:
     """The rewards child diamond as the keeper sees it."""
 
@@ -70,6 +79,21 @@ class RewardsContract:
     def claimable_root(self, campaign_id: int) -> tuple[int, EpochRoot]:
         epoch, raw = self.contract.call("claimableRoot", campaign_id)
         return epoch, EpochRoot.of(raw)
+
+    def settled_epoch(self, campaign_id: int, blocks: int = 4) -> int:
+        """The claimable epoch to claim against now, or 0 (none, or a later root turns claimable
+        within `blocks` blocks of the chain's own pace: a claim proves against the latest claimable
+        root, so one mined after the next root turned claimable would revert)."""
+        epoch, _root = self.claimable_root(campaign_id)
+        if epoch == 0:
+            return 0
+        last = self.campaign(campaign_id).last_epoch
+        later = [self.epoch_root(campaign_id, e) for e in range(epoch + 1, last + 1)]
+        head = self.w3.eth.get_block("latest")
+        earlier = self.w3.eth.get_block(max(0, head["number"] - blocks))
+        # The chain's pace, not 12 s: `keepers up` runs its clock fast until it caught up with wall time.
+        pace = max(1, (head["timestamp"] - earlier["timestamp"]) // max(1, head["number"] - earlier["number"]))
+        return settled_epoch(epoch, later, head["timestamp"], blocks * pace)
 
     def claimed(self, campaign_id: int, account: str) -> int:
         return self.contract.call("claimed", campaign_id, Web3.to_checksum_address(account))

@@ -8,13 +8,12 @@ as `keepers rewards proof` reads them.
 
 A claim proves against the latest claimable root, so one mined after the next root turned
 claimable reverts: the agents claim only while no later root is about to turn claimable
-(`settled_epoch`), and follow every claim to its receipt or the relayer's verdict.
+(`RewardsContract.settled_epoch`), and follow every claim to its receipt or the relayer's verdict.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import httpx
@@ -22,7 +21,7 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
 from keepers.gasless.signer import prepare
-from keepers.rewards.campaigns import EpochRoot, RewardsContract
+from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal
 from keepers.sim.accounts import Wallet, current_fees, seeded_account, settle
 from keepers.world.artifacts import ArtifactStore
@@ -52,14 +51,6 @@ class ClaimReport:
     block: int
     sent: list[str] = field(default_factory=list)  # "<account> <amount> direct|gasless <id or hash>"
     failed: list[str] = field(default_factory=list)
-
-
-def settled_epoch(claimable: int, later: Iterable[EpochRoot], now: int, margin: int) -> int:
-    """`claimable`, the epoch a claim proves against, or 0 (wait) when a later root, not revoked,
-    turns claimable within `margin` seconds of `now`: a claim mined after it would revert."""
-    if claimable == 0 or any(not root.revoked and root.claimable_at <= now + margin for root in later):
-        return 0
-    return claimable
 
 
 class CampaignAgents:
@@ -186,7 +177,7 @@ class CampaignAgents:
             return report
         self._follow_requests(report)
         self._follow_claims(report, block)
-        epoch = self._settled_epoch()
+        epoch = self.contract.settled_epoch(self.campaign_id, SETTLE_BLOCKS)
         if epoch == 0:
             return report
         fees = current_fees(self.w3)
@@ -214,19 +205,6 @@ class CampaignAgents:
                 self._claims[account] = (tx_hash, block)
                 report.sent.append(f"{account} {amount} direct {tx_hash}")
         return report
-
-    def _settled_epoch(self) -> int:
-        """The claimable epoch, or 0 while a later root is within SETTLE_BLOCKS of turning claimable."""
-        epoch, _root = self.contract.claimable_root(self.campaign_id)
-        if epoch == 0:
-            return 0
-        last = self.contract.campaign(self.campaign_id).last_epoch
-        later = [self.contract.epoch_root(self.campaign_id, e) for e in range(epoch + 1, last + 1)]
-        head = self.w3.eth.get_block("latest")
-        earlier = self.w3.eth.get_block(max(0, head["number"] - SETTLE_BLOCKS))
-        # The chain's own pace: `keepers up` runs its clock fast until it has caught up with wall time.
-        pace = max(1, (head["timestamp"] - earlier["timestamp"]) // max(1, head["number"] - earlier["number"]))
-        return settled_epoch(epoch, later, head["timestamp"], SETTLE_BLOCKS * pace)
 
     def _follow_claims(self, report: ClaimReport, block: int) -> None:
         """Forget direct claims that were mined; a reverted one, or one unmined for RETRY_AFTER

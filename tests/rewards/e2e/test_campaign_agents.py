@@ -4,8 +4,8 @@ turn claimable, go out for what the journal grants, and are followed to their re
 
 from __future__ import annotations
 
-from keepers.rewards.campaigns import EpochRoot
-from keepers.sim.campaign import CampaignAgents, CampaignParams, settled_epoch
+from keepers.rewards.campaigns import EpochRoot, settled_epoch
+from keepers.sim.campaign import CampaignAgents, CampaignParams
 from tests.rewards.e2e.conftest import run_keeper
 
 SEED = 7

@@ -24,9 +24,6 @@ from keepers.store.models import MmAction, MmCycle, MmFlow, MmOpening
 
 TRANSFER = keccak(text="Transfer(address,address,uint256)")
 INTERNAL = frozenset({"fund", "return"})  # moves between the child and its wallets: no PnL
-# Moves between the child and its own positions: principal is no PnL; what a collection paid in fees is
-# (the action's detail "fees": {token: amount}, split from principal by the facet's event).
-LADDER = frozenset({"mint", "increase", "decrease", "collect", "burn"})
 
 
 def _address(topic: bytes) -> str:
@@ -163,38 +160,41 @@ class MmJournal:
     def pnl(
         self, actors: Iterable[str], base: str, quote: str, price: Fraction, since: datetime | None = None
     ) -> Fraction:
-        """The actors' trading result in quote base units: their non-internal flows of `base`
-        marked at `price` (quote per base, base units) plus those of `quote`, booked `since` when
-        given, plus the fees the ladder's positions paid. Gas is separate; what the positions hold is
-        not marked (their principal counts as the child's, at cost)."""
+        """The actors' flows in quote base units: their non-internal flows of `base` marked at `price`
+        (quote per base, base units) plus those of `quote`, booked `since` when given. Gas is separate.
+
+        What the ladder put into positions left the child as flows: the child's result adds the
+        positions' value at the same price (`keepers.mm.tender.LadderTender.holdings_value`)."""
         actors = list(actors)
         total = Fraction(0)
         query = (
             select(MmFlow.token, MmFlow.delta)
             .join(MmFlow.action)
-            .where(
-                MmAction.chain_id == self.chain_id,
-                MmAction.actor.in_(actors),
-                MmAction.kind.not_in(INTERNAL | LADDER),
-            )
-        )
-        fees = select(MmAction.detail).where(
-            MmAction.chain_id == self.chain_id, MmAction.actor.in_(actors), MmAction.kind.in_(LADDER)
+            .where(MmAction.chain_id == self.chain_id, MmAction.actor.in_(actors), MmAction.kind.not_in(INTERNAL))
         )
         if since is not None:
             query = query.where(MmAction.created_at >= since)
-            fees = fees.where(MmAction.created_at >= since)
         with self.store.transaction() as session:
             rows = session.execute(query).all()
-            rows += [
-                (t, int(a)) for (detail,) in session.execute(fees) for t, a in (detail or {}).get("fees", {}).items()
-            ]
         for token, delta in rows:
             if token.lower() == base.lower():
                 total += delta * price
             elif token.lower() == quote.lower():
                 total += delta
         return total
+
+    def minted_since(self, actor: str, since: datetime) -> set[int]:
+        """The position ids `actor` minted since `since` (from the mint actions' details)."""
+        with self.store.transaction() as session:
+            details = session.scalars(
+                select(MmAction.detail).where(
+                    MmAction.chain_id == self.chain_id,
+                    MmAction.actor == actor,
+                    MmAction.kind == "mint",
+                    MmAction.created_at >= since,
+                )
+            ).all()
+        return {token_id for detail in details for token_id in (detail or {}).get("token_ids", [])}
 
     def cycles(self, market: str, limit: int = 100) -> list[MmCycle]:
         with self.store.transaction() as session:

@@ -293,6 +293,8 @@ class MarketMaker:
             return
         since = datetime.now(UTC) - timedelta(days=1)
         pnl = self.journal.pnl(self.holders, self.market.base, self.market.quote, price, since=since)
+        if self.tender is not None:  # what the day's mints put into positions is still the child's
+            pnl += self.tender.holdings_value(price, self.journal.minted_since(self.tender.child.address, since))
         if pnl < -limit:
             raise MarketMakerStopped(
                 f"daily loss limit: the last 24 h lost {-pnl.__floor__()} quote base units marked at the reference, "

@@ -73,6 +73,25 @@ class LadderTender:
         minted = self._lay(tick, cycle_id)
         return TendReport("relaid" if positions else "laid", unwound, minted, tick)
 
+    def holdings_value(self, price: Fraction, token_ids: set[int] | None = None) -> Fraction:
+        """What the child's positions (those in `token_ids`, when given) hold at the pool's price,
+        principal plus what the manager owes them as of their last update, marked at `price` (quote
+        per base, base units): the part of the child's result its flows do not show."""
+        state = self.market.state(self.w3)
+        value = Fraction(0)
+        for position in self.child.positions(self.market.pool):
+            if token_ids is not None and position.token_id not in token_ids:
+                continue
+            amounts = position_amounts(
+                state.sqrt_price_x96, state.tick, position.tick_lower, position.tick_upper, position.liquidity, False
+            )
+            held = {
+                self.market.token0: amounts[0] + position.tokens_owed0,
+                self.market.token1: amounts[1] + position.tokens_owed1,
+            }
+            value += held[self.market.base] * price + held[self.market.quote]
+        return value
+
     def _unwind(self, position, cycle_id: int | None) -> int:
         """Take all liquidity out (minimums from the exact amounts) and burn the position."""
         state = self.market.state(self.w3)
@@ -130,6 +149,8 @@ class LadderTender:
             raise RuntimeError(f"ladder {kind} {purpose}: {tx.status} ({tx.error})")
         receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
         detail: dict = {} if token_id is None else {"token_id": token_id}
+        if kind == "mint":
+            detail["token_ids"] = [m.token_id for m in self.child.minted(receipt)]
         paid = self.child.collections(receipt)
         if paid:  # a collection (a burn collects what is owed): the fees, split from principal on chain
             fees = {self.market.token0: sum(c.fees0 for c in paid), self.market.token1: sum(c.fees1 for c in paid)}

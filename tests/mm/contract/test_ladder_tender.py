@@ -6,6 +6,7 @@ to the wei."""
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 
 from eth_account import Account
 
@@ -40,8 +41,13 @@ def test_the_ladder_is_laid_kept_and_laid_again_after_a_ten_percent_move(
     tender = LadderTender(w3, market, reader, sender, journal, params, random.Random(3))
     price = market.price(market.state(w3))
 
+    since = datetime.now(UTC) - timedelta(minutes=1)
     laid = tender.tend(price)
     assert laid.action == "laid" and len(laid.minted) >= 3
+    assert journal.minted_since(child.address, since) == set(laid.minted)
+    # Laying the ladder is no loss: what left the child is in its positions, to the pool's rounding.
+    result = journal.pnl([child.address], market.base, market.quote, price) + tender.holdings_value(price)
+    assert -2 * len(laid.minted) <= result <= 0
     positions = reader.positions(pool.address)
     assert sorted(p.token_id for p in positions) == sorted(laid.minted)
     centre = ladder_centre([(p.tick_lower, p.tick_upper) for p in positions])

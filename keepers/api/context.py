@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
 from web3 import Web3
 
 from keepers.api.node import NodeWatch
@@ -43,15 +44,20 @@ class ApiContext:
     node: NodeWatch  # head and pause as /api/health, /api/status and the live feed read them
     # Balance deltas of settled blocks never change: (token, block) -> treasury + child delta.
     deltas: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Symbols and decimals of tokens not in `tokens`, read from chain once: address (lower) -> Token.
+    read_tokens: dict[str, Token] = field(default_factory=dict)
+    pool_tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # pool -> (token0, token1), read once
 
     def master_contract(self) -> Contract:
         assert self.master is not None
         return Contract(self.w3, self.master, abi("MasterPauseFacet"))
 
-    def balance(self, token: Token, holder: str, block: int | str = "latest") -> int:
+    def balance(self, token: Token, holder: str, block: int | str = "latest", w3: Web3 | None = None) -> int:
+        """`holder`'s balance of `token`, read through `w3` (default: the keepers' connection)."""
+        w3 = w3 or self.w3
         if token.address is None:
-            return self.w3.eth.get_balance(Web3.to_checksum_address(holder), block)
-        erc20 = Contract(self.w3, token.address, abi("ERC20"))
+            return w3.eth.get_balance(Web3.to_checksum_address(holder), block)
+        erc20 = Contract(w3, token.address, abi("ERC20"))
         return erc20.call("balanceOf", Web3.to_checksum_address(holder), block=block)
 
     def token_at(self, address: str) -> Token:
@@ -59,6 +65,15 @@ class ApiContext:
             if token.address is not None and token.address.lower() == address.lower():
                 return token
         return Token(address, Web3.to_checksum_address(address), 18)
+
+    def read_token(self, address: str, w3: Web3 | None = None) -> Token:
+        """The token's symbol and decimals: configured, or read from chain through `w3` once and
+        remembered (a node that does not answer raises, and nothing is remembered)."""
+        key = address.lower()
+        if key not in self.read_tokens:
+            known = [t for t in self.tokens if t.address is not None and t.address.lower() == key]
+            self.read_tokens[key] = known[0] if known else _read_token(w3 or self.w3, Web3.to_checksum_address(address))
+        return self.read_tokens[key]
 
     def close(self) -> None:
         self.node.close()
@@ -102,5 +117,7 @@ def _read_token(w3: Web3, address: str) -> Token:
     erc20 = Contract(w3, address, abi("ERC20"))
     try:
         return Token(erc20.call("symbol"), address, erc20.call("decimals"))
+    except requests.RequestException:
+        raise  # the node, not the token: nothing to assume
     except Exception:  # not an ERC-20 with metadata: show the address, assume 18 decimals
         return Token(address, address, 18)

@@ -380,3 +380,178 @@ class TradeDetail(TradeOut):
 
 class TradeDetailPage(TradePage):
     items: list[TradeDetail]
+
+
+# -- The market maker: cycles, its price against the reference, the ladder, inventory and PnL -----
+
+# The statuses a cycle is journaled with (`keepers.mm.keeper`): running until it closes.
+MmStatus = Literal["running", "corrected", "in_band", "short", "refused"]
+FRACTION = "an exact fraction `n/d` (or an integer `n`)"
+
+
+class MmPrice(BaseModel):
+    """A price in quote base units per base base unit (the journal's convention)."""
+
+    exact: str = Field(description=f"{FRACTION}, as the journal or the chain gives it")
+    value: float = Field(description="the same price as a float: for charts only")
+
+
+class QuoteValue(BaseModel):
+    """An amount of the quote token in base units, marked at a price: exact, and whole."""
+
+    exact: str = Field(description=FRACTION)
+    amount: Wei = Field(description="the exact figure rounded down to a whole base unit")
+
+
+class MmToken(BaseModel):
+    address: str
+    symbol: str | None = Field(description="None until read from chain")
+    decimals: int | None = Field(description="None until read from chain")
+
+
+class MmMarket(BaseModel):
+    pool: str
+    kind: str = Field(description="uniswap_v2 | uniswap_v3")
+    base: MmToken = Field(description="the token priced")
+    quote: MmToken | None = Field(description="the pool's other token; None until the pool was read from chain")
+    child: str | None = Field(description="the mm child diamond holding the ladder, from the deployments file")
+    threshold_bps: int = Field(description="a cycle corrects the pool when it is further than this off the reference")
+
+
+class MmReference(BaseModel):
+    """The latest reference price a cycle read: what PnL and holdings are marked at."""
+
+    cycle: int
+    block: int
+    price: MmPrice
+
+
+class MmCycleOut(BaseModel):
+    id: int
+    block: int = Field(description="the head the cycle read")
+    status: MmStatus
+    reason: str | None
+    transactions: int = Field(description="correction pieces sent in the cycle")
+    reference: MmPrice | None
+    before: MmPrice = Field(description="the pool's price when the cycle began")
+    after: MmPrice | None = Field(description="the pool's price when it ended")
+    off_bps: float | None = Field(description="how far `before` was from the reference, in basis points of it")
+    created_at: Utc
+
+
+class MmCyclePage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[MmCycleOut] = Field(description="newest first")
+
+
+class MmPricePoint(BaseModel):
+    cycle: int
+    block: int
+    time: int = Field(description="when the cycle was journaled (unix seconds)")
+    before: MmPrice
+    after: MmPrice | None
+    reference: MmPrice | None
+
+
+class MmPieces(BaseModel):
+    """A correcting wallet's pieces on this market as its `TxSender` journaled them (purposes
+    `mm:swap:<pool>:…`), each at its latest generation."""
+
+    sent: int
+    mined: int = Field(description="mined and succeeded")
+    reverted: int
+    pending: int = Field(description="sent, no receipt yet")
+    failed: int = Field(description="expired, dropped or refused: never mined")
+
+
+class MmActivity(BaseModel):
+    """What one actor of the market maker did on this market, from the journal."""
+
+    actor: str
+    role: Literal["child", "wallet"]
+    actions: dict[str, int] = Field(description="booked transactions by kind (correction, mint, decrease, burn, …)")
+    pieces: MmPieces | None = Field(description="correction pieces (wallets); None for the child")
+    flows: dict[str, Wei] = Field(description="token address -> net flow into (+) or out of (-) the actor, summed")
+    gas: Wei = Field(description="wei of the native coin the actor paid for its booked transactions")
+    last_block: int | None
+
+
+class MmPosition(BaseModel):
+    """One of the child's positions on the pool, read from chain."""
+
+    token_id: int
+    tick_lower: int
+    tick_upper: int
+    price_low: MmPrice = Field(description="the range's lower end as a price (quote per base)")
+    price_high: MmPrice
+    in_range: bool = Field(description="the pool's tick is inside [tick_lower, tick_upper)")
+    liquidity: Wei
+    amounts: dict[str, Wei] = Field(description="token -> principal a full decrease would pay at the pool's price")
+    owed: dict[str, Wei] = Field(description="token -> what the position manager would pay on collect now")
+    fees: dict[str, Wei] = Field(description="token -> of `owed`, the fees (owed less principal decreased)")
+    deposited: dict[str, Wei] = Field(description="token -> what the child booked as paid in (at cost)")
+
+
+class MmLadder(BaseModel):
+    child: str
+    pool_tick: int
+    pool_price: MmPrice
+    positions: list[MmPosition]
+    holdings: dict[str, Wei] = Field(description="token -> amounts plus owed, over every position")
+    fees: dict[str, Wei] = Field(description="token -> fees owed, over every position")
+
+
+class MmHoldings(BaseModel):
+    """Inventory and PnL: balances from chain, PnL from the journal marked at the reference."""
+
+    balances: dict[str, Wei] | None = Field(description="token -> balanceOf at `block`; None when not read")
+    in_positions: dict[str, Wei] = Field(description="token -> the ladder's holdings (the child; empty otherwise)")
+    value: QuoteValue | None = Field(description="balances plus positions, base marked at the reference")
+    trading: QuoteValue | None = Field(
+        description="MmJournal.pnl: the booked flows that are not internal, base marked at the reference"
+    )
+    positions_value: QuoteValue | None = Field(description="the ladder's holdings marked at the reference")
+    pnl: QuoteValue | None = Field(description="trading plus positions_value; None without a reference or chain")
+    gas: Wei = Field(description="wei of the native coin paid, kept apart from PnL")
+
+
+class MmHolder(MmHoldings):
+    """One holder: the child or a correcting wallet."""
+
+    actor: str
+    role: Literal["child", "wallet"]
+
+
+class MmReconciliation(BaseModel):
+    """MmJournal.reconcile: opening balance plus booked flows against balanceOf, never smoothed."""
+
+    actor: str
+    token: str
+    symbol: str | None
+    journal: Wei
+    chain: Wei
+    reconciled: bool
+
+
+class MmTotal(MmHoldings):
+    """Every holder together: the market maker as one strategy."""
+
+
+class MmView(BaseModel):
+    configured: bool = Field(description="mm.pool and mm.base_token are set; when not, everything else is empty")
+    market: MmMarket | None
+    node: NodeState = Field(description="the node as the API's watch saw it for this answer")
+    block: int | None = Field(description="the block chain figures were read at; None when they were not")
+    chain_error: str | None = Field(description="why chain figures are missing (the node, a contract)")
+    reference: MmReference | None
+    cycles: MmCyclePage
+    series: list[MmPricePoint] = Field(description="the latest `points` cycles, oldest first")
+    activity: list[MmActivity]
+    ladder: MmLadder | None = Field(description="None without an mm child, on a V2 market, or unread")
+    ladder_error: str | None = Field(description="why the ladder could not be read")
+    holders: list[MmHolder]
+    total: MmTotal
+    reconciliation: list[MmReconciliation]
+    reconciled: bool | None = Field(description="every row reconciled; None when balances were not read")

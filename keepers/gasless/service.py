@@ -338,12 +338,12 @@ def make_relayer(
 
 
 class HttpServer:
-    """uvicorn serving an app from a background thread; `port=0` picks a free port."""
+    """uvicorn serving an app from a background thread; `port=0` picks a free port; `options`: more
+    `uvicorn.Config` settings (an app with a lifespan, a graceful-shutdown timeout)."""
 
-    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0):
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
-        )
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0, **options):
+        config = {"log_level": "warning", "lifespan": "off", "access_log": False} | options
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **config))
         self._thread: threading.Thread | None = None
 
     @property

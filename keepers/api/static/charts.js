@@ -11,10 +11,9 @@ export function chartsAvailable() {
   return false;
 }
 
-// Cumulative realized profit of several strategies in one token, against block time (unix seconds).
-// series: [{ label, decimals, points: [{block, timestamp, cumulative}] }]; each holds its last value
-// between its own points (a cumulative figure does not change between trades).
-export function profitChart(root, title, series) {
+// A uPlot chart in `root` that follows its width, against time (unix seconds): `data` is
+// [xs, ...one array per series]; `describe(box, data)` says in words what it shows.
+function lineChart(root, title, series, data, describe) {
   if (!chartsAvailable()) {
     root.replaceChildren(el("p", { class: "bad", role: "alert" }, MISSING));
     return null;
@@ -22,8 +21,7 @@ export function profitChart(root, title, series) {
   const box = el("div", { class: "chart", role: "img" });
   root.replaceChildren(box);
   const width = () => Math.max(Math.floor(root.clientWidth), 200);
-  const data = chartData(series);
-  describe(box, title, series, data);
+  describe(box, data);
   const plot = new window.uPlot({
     width: width(),
     height: 240,
@@ -34,7 +32,7 @@ export function profitChart(root, title, series) {
       label: s.label,
       stroke: COLORS[i % COLORS.length],
       width: 2,
-      paths: window.uPlot.paths.stepped({ align: 1 }),
+      ...(s.stepped ? { paths: window.uPlot.paths.stepped({ align: 1 }) } : {}),
       points: { show: data[0].length < 60 },
     }))],
   }, data, box);
@@ -43,16 +41,42 @@ export function profitChart(root, title, series) {
   });
   resize.observe(root);
   return {
-    update(next) {
-      const fresh = chartData(next);
+    update(fresh, words) {
       const shown = plot.data[0];
       const { min, max } = plot.scales.x;
       const whole = !shown.length || (min <= shown[0] && max >= shown.at(-1));
-      describe(box, title, next, fresh);
+      words(box, fresh);
       plot.setData(fresh, whole); // rescaled to the new data, unless the operator zoomed in
     },
     destroy() { resize.disconnect(); plot.destroy(); },
   };
+}
+
+// Cumulative realized profit of several strategies in one token, against block time (unix seconds).
+// series: [{ label, decimals, points: [{block, timestamp, cumulative}] }]; each holds its last value
+// between its own points (a cumulative figure does not change between trades).
+export function profitChart(root, title, series) {
+  const words = (next) => (box, data) => describe(box, title, next, data);
+  const chart = lineChart(root, title, series.map((s) => ({ label: s.label, stepped: true })), chartData(series),
+    words(series));
+  return chart && { update: (next) => chart.update(chartData(next), words(next)), destroy: chart.destroy };
+}
+
+// A pool's price against its reference, cycle by cycle (a gap where a cycle has no figure).
+// points: [{ time, before, after, reference }] with prices as {exact, value}; `scale` turns a
+// price in base units into one per whole token, the axis's unit.
+export function priceChart(root, title, points, scale) {
+  const series = [{ label: "pool before the cycle" }, { label: "pool after it" }, { label: "reference" }];
+  const data = (next) => [next.map((p) => p.time), ...["before", "after", "reference"].map((key) =>
+    next.map((p) => (p[key] ? p[key].value * scale : null)))];
+  const words = (next) => (box, shown) => {
+    box.dataset.points = String(shown[0].length);
+    const last = next.at(-1);
+    box.setAttribute("aria-label", `${title}: ${next.length} cycles` + (last ? ", the latest: " + series.map((s, i) =>
+      `${s.label} ${shown[i + 1].at(-1)?.toLocaleString("en-US") ?? "none"}`).join(", ") : ""));
+  };
+  const chart = lineChart(root, title, series, data(points), words(points));
+  return chart && { update: (next) => chart.update(data(next), words(next)), destroy: chart.destroy };
 }
 
 // [timestamps, ...one array per series], every series holding its last value between its points.

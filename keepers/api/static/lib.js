@@ -45,6 +45,13 @@ export function units(wei, decimals, places = 6) {
   return (negative ? "-" : "") + whole.toLocaleString("en-US") + (fraction ? "." + fraction : "");
 }
 
+// An exact fraction "n/d" (or "n") times 10^shift, as a decimal rounded down to `places` decimals.
+export function fraction(exact, shift = 0, places = 6) {
+  const [n, d = "1"] = exact.split("/");
+  const scaled = (BigInt(n) * 10n ** BigInt(Math.max(shift, 0) + places)) / (BigInt(d) * 10n ** BigInt(Math.max(-shift, 0)));
+  return units(scaled.toString(), places, places);
+}
+
 // A float for plotting only (exact figures are printed beside every chart).
 export function approx(wei, decimals) {
   return Number((BigInt(wei) * 10n ** 9n) / 10n ** BigInt(decimals)) / 1e9;

@@ -1,8 +1,8 @@
 // The dashboard's views: each `load()` reads the API and renders into its section of index.html.
-import { profitChart } from "./charts.js";
+import { priceChart, profitChart } from "./charts.js";
 import {
-  $, amount, clock, el, empty, eth, getJSON, int, mono, pager, parseDate, query, route, scroll, select, session,
-  table, time, token, tone, units,
+  $, amount, clock, el, empty, eth, fraction, getJSON, int, mono, pager, parseDate, query, route, scroll, select,
+  session, short, table, time, token, tone, units,
 } from "./lib.js";
 
 const status = (text) => el("span", { class: `state ${tone(text)}` }, text);
@@ -235,6 +235,194 @@ async function campaignsView() {
   $("#campaigns").replaceChildren(...(list.campaigns.length ? list.campaigns.map(campaign) : [empty("No campaigns yet.")]));
 }
 
+// -- market making -------------------------------------------------------------------------------
+
+const MM_STATUSES = ["corrected", "in_band", "short", "refused", "running"];
+const mmFilter = { status: "", offset: 0 };
+let mmCycles = null; // the cycles' results, under their filter (built once)
+let mmChart = null;
+
+// How the market's figures read: amounts in its tokens' units, prices per whole base token.
+function mmFormat(market) {
+  const tokens = [market.base, market.quote].filter(Boolean);
+  const of = (address) => tokens.find((t) => t.address.toLowerCase() === address.toLowerCase());
+  const symbol = (address) => of(address)?.symbol ?? short(address);
+  const decimals = (address) => of(address)?.decimals ?? 0;
+  const known = market.quote && market.base.decimals !== null && market.quote.decimals !== null;
+  const shift = known ? market.base.decimals - market.quote.decimals : 0;
+  const quote = market.quote?.symbol ?? "quote base units";
+  const format = {
+    shift,
+    unit: known ? `${quote} per ${market.base.symbol}` : "quote per base, base units",
+    symbol,
+    amount: (wei, address) => (wei === undefined || wei === null ? "–"
+      : el("span", { title: `${wei} base units` }, units(wei, decimals(address)))),
+    price: (p) => (p ? el("span", { title: p.exact }, fraction(p.exact, shift, known ? 6 : 12)) : "–"),
+    value: (v) => (v ? el("span", { title: `${v.exact} ${quote} base units` }, units(v.amount, market.quote?.decimals ?? 0))
+      : "–"),
+  };
+  // Amounts of several tokens (token -> base units): one line each, or inline joined by `joint`.
+  format.amounts = (amounts, addresses, joint = null) => {
+    const parts = addresses.filter((a) => amounts[a] !== undefined)
+      .map((a) => el("span", joint === null ? { class: "line" } : {}, format.amount(amounts[a], a), ` ${symbol(a)}`));
+    if (!parts.length) return "–";
+    return el("span", {}, joint === null ? parts : parts.flatMap((part, i) => (i ? [joint, part] : [part])));
+  };
+  return format;
+}
+
+function renderMmMarket(data, f) {
+  const m = data.market;
+  const t = data.total;
+  const books = data.reconciled === null
+    ? el("span", { class: "warn", "data-reconciled": "unknown" }, `not checked: ${data.chain_error ?? "no balances read"}`)
+    : el("span", { class: data.reconciled ? "good" : "bad", "data-reconciled": String(data.reconciled) },
+      data.reconciled ? "reconciled with chain" : "NOT reconciled with chain");
+  const figure = (label, ...value) => el("div", {}, el("dt", {}, label), el("dd", {}, ...value));
+  $("#mm-market").replaceChildren(
+    el("p", { class: "help" }, `${m.kind.replace("_", " ")} pool `, mono(m.pool, m.pool),
+      ` kept within ${m.threshold_bps / 100} % of the reference` + (m.child ? "; the ladder is the mm child's " : "; no mm child"),
+      m.child ? mono(m.child) : ""),
+    el("dl", { class: "figures" },
+      figure("Market", `${m.base.symbol ?? short(m.base.address)} / ${m.quote?.symbol ?? "?"}`),
+      figure(`Reference (${f.unit})`, data.reference ? f.price(data.reference.price) : "none read yet",
+        data.reference ? el("small", {}, ` cycle ${data.reference.cycle}`) : ""),
+      figure("Cycles", int(data.cycles.total)),
+      figure("PnL at the reference", f.value(t.pnl), ` ${m.quote?.symbol ?? ""}`),
+      figure("Holdings at the reference", f.value(t.value), ` ${m.quote?.symbol ?? ""}`),
+      figure("Gas paid", eth(t.gas, 6)),
+      figure("Books", books)),
+    data.chain_error ? el("p", { class: "warn" }, data.chain_error) : "");
+}
+
+function renderMmChart(data, f) {
+  const root = $("#mm-chart");
+  const title = `Pool price and reference (${f.unit})`;
+  if (!data.series.length) {
+    mmChart?.destroy();
+    mmChart = null;
+    root.replaceChildren(empty("No cycles yet."));
+  } else if (mmChart && root.querySelector(".chart")) {
+    mmChart.update(data.series);
+  } else {
+    mmChart?.destroy();
+    mmChart = priceChart(root, title, data.series, 10 ** f.shift);
+  }
+}
+
+function renderMmHolders(data, f) {
+  const m = data.market;
+  const tokens = [m.base.address, m.quote?.address].filter(Boolean);
+  const total = { ...data.total, actor: "", role: "all holders" };
+  const quote = m.quote?.symbol ?? "quote";
+  $("#mm-block").textContent = data.block === null ? "(chain not read)" : `at block ${data.block}`;
+  $("#mm-holders").replaceChildren(data.holders.length ? scroll(table("Inventory and PnL per holder", [
+    { label: "Holder", cell: (h) => (h.actor ? el("span", {}, mono(h.actor), ` ${h.role}`) : el("strong", {}, "Total")) },
+    ...tokens.map((a) => ({ label: f.symbol(a), num: true, cell: (h) => f.amount(h.balances?.[a], a) })),
+    { label: "In positions", num: true, cell: (h) => f.amounts(h.in_positions, tokens) },
+    { label: `Holdings (${quote})`, num: true, cell: (h) => f.value(h.value) },
+    { label: `PnL (${quote})`, num: true, cell: (h) => f.value(h.pnl) },
+    { label: "Gas", num: true, cell: (h) => el("span", { title: `${h.gas} wei` }, eth(h.gas, 6)) },
+  ], [...data.holders, total], { stack: true })) : empty("No holder journaled yet."));
+  $("#mm-reconciliation").replaceChildren(data.reconciliation.length ? scroll(table("Books against chain", [
+    { label: "Holder", cell: (r) => mono(r.actor) },
+    { label: "Token", cell: (r) => r.symbol ?? f.symbol(r.token) },
+    { label: "Journal", num: true, cell: (r) => f.amount(r.journal, r.token) },
+    { label: "Chain", num: true, cell: (r) => f.amount(r.chain, r.token) },
+    { label: "State", cell: (r) => el("span", { class: r.reconciled ? "good" : "bad", "data-reconciled": String(r.reconciled) },
+      r.reconciled ? "reconciled" : "NOT reconciled") },
+  ], data.reconciliation, { stack: true, key: (r) => `${r.actor}:${r.token}` }))
+    : empty(data.chain_error ?? "No books to reconcile yet."));
+}
+
+function renderMmLadder(data, f) {
+  const ladder = data.ladder;
+  const m = data.market;
+  if (!ladder) {
+    const why = data.ladder_error ?? data.chain_error ??
+      (m.child ? "A V2 market has no ladder." : "No mm child in the deployments file: no ladder.");
+    $("#mm-ladder").replaceChildren(empty(why));
+    return;
+  }
+  const tokens = [m.base.address, m.quote.address];
+  $("#mm-ladder").replaceChildren(
+    el("p", { class: "help" }, `Pool at tick ${ladder.pool_tick}, price `, f.price(ladder.pool_price), ` ${f.unit}; `,
+      "the ladder holds ", f.amounts(ladder.holdings, tokens, " and "), " with fees ", f.amounts(ladder.fees, tokens, " and "),
+      "."),
+    ladder.positions.length ? scroll(table("The ladder's positions", [
+      { label: "Position", num: true, cell: (p) => p.token_id },
+      { label: "Ticks", num: true, cell: (p) => `${p.tick_lower} to ${p.tick_upper}` },
+      { label: `Prices (${f.unit})`, num: true, cell: (p) => el("span", {},
+        el("span", { class: "line" }, f.price(p.price_low), " –"), el("span", { class: "line" }, f.price(p.price_high))) },
+      { label: "In range", cell: (p) => (p.in_range ? el("span", { class: "good" }, "yes") : "no") },
+      { label: "Liquidity", num: true, cell: (p) => el("span", { title: p.liquidity }, units(p.liquidity, 0)) },
+      { label: "Principal", num: true, cell: (p) => f.amounts(p.amounts, tokens) },
+      { label: "Fees owed", num: true, cell: (p) => f.amounts(p.fees, tokens) },
+    ], ladder.positions, { stack: true, key: (p) => String(p.token_id) })) : empty("The child holds no position on the pool."));
+}
+
+function renderMmActivity(data, f) {
+  const m = data.market;
+  const tokens = [m.base.address, m.quote?.address].filter(Boolean);
+  const pieces = (p) => (p ? `${int(p.sent)} sent · ${int(p.mined)} mined` +
+    (p.reverted ? ` · ${int(p.reverted)} reverted` : "") + (p.pending ? ` · ${int(p.pending)} pending` : "") +
+    (p.failed ? ` · ${int(p.failed)} failed` : "") : "–");
+  $("#mm-activity").replaceChildren(data.activity.length ? scroll(table("What each actor did", [
+    { label: "Actor", cell: (a) => mono(a.actor) },
+    { label: "Role", cell: (a) => a.role },
+    { label: "Transactions", cell: (a) => Object.entries(a.actions).map(([k, n]) => `${k} ${int(n)}`).join(" · ") || "–" },
+    { label: "Pieces", cell: (a) => pieces(a.pieces) },
+    ...tokens.map((t) => ({ label: `${f.symbol(t)} flow`, num: true, cell: (a) => f.amount(a.flows[t] ?? "0", t) })),
+    { label: "Gas", num: true, cell: (a) => el("span", { title: `${a.gas} wei` }, eth(a.gas, 6)) },
+    { label: "Last block", num: true, cell: (a) => a.last_block ?? "–" },
+  ], data.activity, { stack: true, key: (a) => a.actor })) : empty("No actor journaled yet."));
+}
+
+function renderMmCycles(data, f) {
+  if (!mmCycles) {
+    mmCycles = el("div");
+    $("#mm-cycles").replaceChildren(el("div", { class: "row filters" },
+      select("mm-status", "Status", [["", "any"], ...MM_STATUSES.map((s) => [s, s.replace("_", " ")])], "", (value) => {
+        mmFilter.status = value;
+        mmFilter.offset = 0;
+        mmView();
+      })), mmCycles);
+  }
+  const page = data.cycles;
+  mmCycles.replaceChildren(page.items.length ? scroll(table("Cycles, newest first", [
+    { label: "#", num: true, cell: (c) => c.id },
+    { label: "Block", num: true, cell: (c) => c.block },
+    { label: "Status", cell: (c) => status(c.status) },
+    { label: "Before", num: true, cell: (c) => f.price(c.before) },
+    { label: "Reference", num: true, cell: (c) => f.price(c.reference) },
+    { label: "Off (bp)", num: true, cell: (c) => (c.off_bps === null ? "–" : c.off_bps.toFixed(1)) },
+    { label: "After", num: true, cell: (c) => f.price(c.after) },
+    { label: "Pieces", num: true, cell: (c) => c.transactions },
+    { label: "Reason", wrap: true, cell: (c) => c.reason ?? "" },
+    { label: "Time", cell: (c) => time(parseDate(c.created_at)) },
+  ], page.items, { stack: true })) : empty("No cycles match."),
+  page.total ? pager(page, (offset) => { mmFilter.offset = offset; mmView(); }) : "");
+}
+
+async function mmView() {
+  const data = await getJSON(query("/api/mm", { status: mmFilter.status, limit: 50, offset: mmFilter.offset }));
+  for (const part of document.querySelectorAll("#view-mm .mm-part")) part.hidden = !data.configured;
+  if (!data.configured) {
+    mmChart?.destroy();
+    mmChart = null;
+    $("#mm-market").replaceChildren(empty("The market maker is not configured: set mm.pool and mm.base_token " +
+      "(LAPIDARY_MM__POOL, LAPIDARY_MM__BASE_TOKEN) for the API as for `keepers run mm`."));
+    return;
+  }
+  const f = mmFormat(data.market);
+  renderMmMarket(data, f);
+  renderMmChart(data, f);
+  renderMmHolders(data, f);
+  renderMmLadder(data, f);
+  renderMmActivity(data, f);
+  renderMmCycles(data, f);
+}
+
 // -- alerts --------------------------------------------------------------------------------------
 
 const KINDS = { keeper_silent: "Keeper silent", epoch_stuck: "Epoch stuck", node_stalled: "Node stalled",
@@ -300,6 +488,7 @@ export const views = {
   keepers: async () => {}, // rendered from the live feed's status events
   campaigns: campaignsView,
   gasless,
+  mm: mmView,
   alerts: alertsView,
   logs: (auto) => logs({ auto }),
 };

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from eth_utils import keccak
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from web3 import Web3
 
+from keepers.chain.contracts import abi
 from keepers.store.db import Store
 from keepers.store.models import MmAction, MmCycle, MmFlow, MmOpening
 
-TRANSFER = keccak(text="Transfer(address,address,uint256)")
+TRANSFER = abi("ERC20").event("Transfer").topic  # 0x-hex
 INTERNAL = frozenset({"fund", "return"})  # moves between the child and its wallets: no PnL
 
 
@@ -38,7 +39,7 @@ def transfer_flows(logs: Iterable, actor: str, tokens: Iterable[str] | None = No
     flows: dict[str, int] = defaultdict(int)
     for log in logs:
         topics = log["topics"]
-        if len(topics) != 3 or bytes(topics[0]) != TRANSFER:
+        if len(topics) != 3 or Web3.to_hex(topics[0]) != TRANSFER:
             continue
         token = log["address"]
         if wanted is not None and token.lower() not in wanted:

@@ -124,7 +124,7 @@ def child(mm_system, world, owner, bot, wallet, weth, usdc, pool, other_pool, ma
 
 
 @pytest.fixture(scope="session")
-def trader(accounts, world, weth, usdc):
+def swapper(accounts, world, weth, usdc):
     """Swaps through the world's V3 router: the pool's fee income."""
     account = accounts[7]
     weth.deposit(value=1_000 * E18, sender=account)
@@ -136,7 +136,7 @@ def trader(accounts, world, weth, usdc):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _session_fixtures_first(child, master, trader, stranger, other_pool, tokens):
+def _session_fixtures_first(child, master, swapper, stranger, other_pool, tokens):
     """Sets up every session fixture before the first test, so Ape's per-test isolation never has
     to rebase its snapshots onto a fixture created later."""
 
@@ -218,8 +218,8 @@ def collected(token_id: int, pool, by, amounts: tuple[int, int], fees: tuple[int
     }
 
 
-def swap(world, trader, token_in, token_out, amount: int) -> None:
+def swap(world, swapper, token_in, token_out, amount: int) -> None:
     router = world.contract("uniswap_v3_router")
     router.exactInputSingle(
-        (token_in.address, token_out.address, 3000, trader.address, DEADLINE, amount, 0, 0), sender=trader
+        (token_in.address, token_out.address, 3000, swapper.address, DEADLINE, amount, 0, 0), sender=swapper
     )

@@ -109,7 +109,7 @@ class MadeMarket:
 
 @pytest.fixture(scope="module")
 def made(
-    chain, world, artifacts, child, bot, reader, mm_system, trader, weth, usdc, reference_chain, tmp_path_factory
+    chain, world, artifacts, child, bot, reader, mm_system, swapper, weth, usdc, reference_chain, tmp_path_factory
 ) -> MadeMarket:
     """Two real cycles of a market maker with ten wallets and the child's ladder, a trade through the
     ladder, and the API on them."""
@@ -144,7 +144,7 @@ def made(
     reports.append(maker.cycle())  # corrected through the ladder, then the ladder laid again around the new price
     assert [r.status for r in reports] == ["in_band", "corrected"], [r.reason for r in reports]
     assert reports[0].ladder.action == "laid" and reports[1].ladder.action == "relaid"
-    swap(world, trader, weth, usdc, E18 // 2)  # a trader pays the new ladder fees (well inside the band)
+    swap(world, swapper, weth, usdc, E18 // 2)  # a swapper pays the new ladder fees (well inside the band)
     mm = {"pool": settings.pool, "base_token": settings.base_token}
     with serve(api_settings(w3.provider.endpoint_uri, store_url, mm_system.path, **mm)) as api:
         yield MadeMarket(w3, maker, reports, store, store_url, api)
@@ -220,7 +220,7 @@ def test_the_view_is_the_journals_and_the_chains_to_the_wei(made, child, reader,
         assert [int(shown["fees"][t]) for t in tokens] == list(owed)  # nothing decreased and left uncollected
         assert as_fraction(shown["price_low"]) < as_fraction(shown["price_high"])
         earned += sum(owed)
-    assert earned > 0  # the trader paid the ladder fees
+    assert earned > 0  # the swapper paid the ladder fees
 
     # Balances and books: balanceOf at the block, the journal's books, reconciled to the wei.
     holders = {h["actor"]: h for h in view["holders"]}
@@ -297,11 +297,11 @@ def test_bad_query_values_are_refused_briefly(made, params, where):
     assert error["loc"] == ["query", where] and len(error["msg"]) <= 200
 
 
-mm_schema = schemathesis.pytest.from_fixture("api_schema").include(path="/api/mm")
+mm_schema = schemathesis.pytest.from_fixture("mm_api_schema").include(path="/api/mm")
 
 
 @pytest.fixture
-def api_schema(made):
+def mm_api_schema(made):
     return schemathesis.openapi.from_url(made.api.url + "/openapi.json")
 
 

@@ -18,11 +18,11 @@ def position(child, bot, pool, tokens) -> int:
 
 
 @pytest.fixture
-def traded(world, trader, weth, usdc, position) -> None:
+def swapped(world, swapper, weth, usdc, position) -> None:
     """Swaps both ways, so the position earns fees in both tokens."""
-    swap(world, trader, weth, usdc, 3 * E18)
-    swap(world, trader, usdc, weth, 9_000 * E6)
-    swap(world, trader, weth, usdc, 1 * E18)
+    swap(world, swapper, weth, usdc, 3 * E18)
+    swap(world, swapper, usdc, weth, 9_000 * E6)
+    swap(world, swapper, weth, usdc, 1 * E18)
 
 
 def owed(npm, child, token_id: int) -> tuple[int, int]:
@@ -30,7 +30,7 @@ def owed(npm, child, token_id: int) -> tuple[int, int]:
     return npm.call("collect", (token_id, child.address, MAX_UINT128, MAX_UINT128), sender=child.address)
 
 
-def test_collected_fees_are_what_the_manager_owes_to_the_wei(child, bot, pool, tokens, npm, position, traded):
+def test_collected_fees_are_what_the_manager_owes_to_the_wei(child, bot, pool, tokens, npm, position, swapped):
     fees = owed(npm, child, position)
     assert fees[0] > 0 and fees[1] > 0
     before = (tokens[0].balanceOf(child), tokens[1].balanceOf(child))
@@ -42,7 +42,7 @@ def test_collected_fees_are_what_the_manager_owes_to_the_wei(child, bot, pool, t
     assert owed(npm, child, position) == (0, 0)
 
 
-def test_a_collect_after_a_decrease_splits_principal_and_fees(child, bot, npm, position, traded):
+def test_a_collect_after_a_decrease_splits_principal_and_fees(child, bot, npm, position, swapped):
     fees = owed(npm, child, position)
     liquidity = child.position(position).liquidity
     receipt = child.decreasePosition((position, liquidity // 2, 0, 0, DEADLINE), sender=bot)
@@ -59,11 +59,11 @@ def test_a_collect_after_a_decrease_splits_principal_and_fees(child, bot, npm, p
 
 
 def test_fees_earned_after_the_last_collect_are_reported_at_the_burn(
-    child, bot, npm, world, trader, weth, usdc, position
+    child, bot, npm, world, swapper, weth, usdc, position
 ):
-    swap(world, trader, weth, usdc, 2 * E18)
+    swap(world, swapper, weth, usdc, 2 * E18)
     child.collectPosition(position, sender=bot)
-    swap(world, trader, usdc, weth, 5_000 * E6)
+    swap(world, swapper, usdc, weth, 5_000 * E6)
     fees = owed(npm, child, position)
     liquidity = child.position(position).liquidity
     (decreased,) = event_args(

@@ -43,7 +43,7 @@ def test_views_are_typed(reader, manager, pool, other_pool, tokens, weth, wallet
     assert not reader.paused()
 
 
-def test_a_position_through_the_encoders(child, reader, send, bot, pool, tokens, world, trader, weth, usdc):
+def test_a_position_through_the_encoders(child, reader, send, bot, pool, tokens, world, swapper, weth, usdc):
     amounts = {"WETH": 5 * E18, "USDC": 20_000 * E6}
     ladder = around(pool, -3, 3, amounts[tokens[0].symbol()], amounts[tokens[1].symbol()])
     receipt = send(
@@ -96,7 +96,7 @@ def test_a_position_through_the_encoders(child, reader, send, bot, pool, tokens,
     liquidity = reader.position(token_id).liquidity
     assert liquidity == ladder.liquidity + increased.liquidity
 
-    swap(world, trader, weth, usdc, E18)
+    swap(world, swapper, weth, usdc, E18)
     receipt = send(
         bot,
         reader.address,

@@ -65,7 +65,9 @@ class Reference:
         token = self.w3.eth.contract(self.book.token(symbol).address, abi=self._erc20)
         sender = {"from": self.w3.eth.accounts[0]}
         amount = token.functions.balanceOf(self.pair.address).call() * abs(percent) // 100
-        if symbol == "WETH":
+        if symbol == "WETH":  # a hundred cycles of moves outgrow the node's prefunded 10,000 ETH
+            balance = self.w3.eth.get_balance(sender["from"]) + amount
+            self.w3.provider.make_request("anvil_setBalance", [sender["from"], hex(balance)])
             weth = self.w3.eth.contract(token.address, abi=self._weth9)
             weth.functions.deposit().transact(sender | {"value": amount})
             weth.functions.transfer(self.pair.address, amount).transact(sender)

@@ -57,7 +57,7 @@ lint: install
 # The suite runs as SHARDS `ape test` processes side by side (each with its own anvil, whole test
 # modules dealt by recorded weight: see keepers/toolchain/shards.py), after one compile they all share. Shard 0 prints as it
 # goes; the others' output follows when they finish (keepers/toolchain/shards.py runs each).
-SHARDS ?= 2
+SHARDS ?= 3
 
 # The dashboard test drives Debian's chromium through Playwright (it never downloads a browser).
 # Installs it with apt-get only when /usr/bin/chromium is missing; a no-op otherwise.

@@ -39,6 +39,7 @@ from keepers.world.settings import MM_POOL, MM_SYMBOL, mm_settings
 
 E18 = 10**18
 DEMO_WALLETS = 10
+FUNDING_GAS = 120_000
 WALLET_FUNDS = {"ETH": 100 * E18, "WETH": 150 * E18, "USDC": 500_000 * 10**6}
 CHILD_FUNDS = {"WETH": 150 * E18, "USDC": 450_000 * 10**6}
 
@@ -65,9 +66,11 @@ def fund_market_maker(
     for address, funds in holders:
         if "ETH" in funds:
             w3.provider.make_request("anvil_setBalance", [address, hex(funds["ETH"])])
-        hashes.append(weth.functions.deposit().transact(deployer | {"value": funds["WETH"]}))
-        hashes.append(weth.functions.transfer(address, funds["WETH"]).transact(deployer))
-        hashes.append(usdc.functions.mint(address, funds["USDC"]).transact(deployer))
+        # Gas given, not estimated: an estimate reads the latest block, where the deposit before a
+        # transfer may not be mined yet (the node mines on the devrelay's schedule).
+        hashes.append(weth.functions.deposit().transact(deployer | {"value": funds["WETH"], "gas": FUNDING_GAS}))
+        hashes.append(weth.functions.transfer(address, funds["WETH"]).transact(deployer | {"gas": FUNDING_GAS}))
+        hashes.append(usdc.functions.mint(address, funds["USDC"]).transact(deployer | {"gas": FUNDING_GAS}))
     for tx_hash in hashes:
         if w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)["status"] != 1:
             raise RuntimeError(f"funding the market maker: transaction {tx_hash.to_0x_hex()} reverted")

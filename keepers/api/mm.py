@@ -56,9 +56,9 @@ from keepers.markets.uniswap_v3.liquidity_amounts import MAX_UINT128, position_a
 from keepers.markets.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from keepers.mm.contract import MarketMakingContract, Position
 from keepers.mm.journal import MmJournal
+from keepers.mm.keeper import off_by_bps
 from keepers.store.models import MmAction, MmCycle, MmOpening, SentTransaction
 
-BPS = 10_000
 NPM = abi("NonfungiblePositionManager")
 MINED, PENDING = ("mined", "confirmed"), ("pending", "bundled")
 
@@ -173,7 +173,7 @@ def _cycle(row: MmCycle) -> MmCycleOut:
     off = None
     if row.reference is not None:
         reference = Fraction(row.reference)
-        off = float(abs(Fraction(row.before) - reference) / reference * BPS)
+        off = float(off_by_bps(Fraction(row.before), reference))
     return MmCycleOut(
         id=row.id,
         block=row.block,

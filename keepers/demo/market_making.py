@@ -84,7 +84,7 @@ def opening_price(w3: Web3, book: AddressBook) -> Decimal:
     price = v3_spot(sqrt_price, weth_is_token0) * Fraction(
         10 ** book.token("WETH").decimals, 10 ** book.token("USDC").decimals
     )
-    return (Decimal(price.numerator) / Decimal(price.denominator)).quantize(Decimal("0.01"))
+    return _decimal(price, "0.01")
 
 
 def run_market_making(
@@ -127,9 +127,9 @@ def run_market_making(
         )
         return MmReport(
             pool=market.pool,
-            reference=_decimal(market.readable(cycle.reference)) if cycle.reference is not None else "",
-            before=_decimal(market.readable(cycle.before)),
-            after=_decimal(market.readable(cycle.after if cycle.after is not None else cycle.before)),
+            reference=str(_decimal(market.readable(cycle.reference))) if cycle.reference is not None else "",
+            before=str(_decimal(market.readable(cycle.before))),
+            after=str(_decimal(market.readable(cycle.after if cycle.after is not None else cycle.before))),
             status=cycle.status,
             wallets=len({w.wallet for w in cycle.wallets if w.outcomes}),
             transactions=cycle.transactions,
@@ -141,5 +141,6 @@ def run_market_making(
         store.close()
 
 
-def _decimal(price: Fraction) -> str:
-    return str((Decimal(price.numerator) / Decimal(price.denominator)).quantize(Decimal("0.0001")))
+def _decimal(price: Fraction, places: str = "0.0001") -> Decimal:
+    """An exact price as a decimal to `places` (for reports and the exchange's ticker)."""
+    return (Decimal(price.numerator) / Decimal(price.denominator)).quantize(Decimal(places))

@@ -140,9 +140,12 @@ def test_proof_command_prints_claim_arguments(chain, rewards_child, keeper, ende
     assert printed["proof"] == claim.proof and int(printed["cumulative_amount"]) == claim.cumulative_amount
     # The printed calldata is exactly the claim: sending it pays the account its whole entitlement.
     before = dai.balanceOf(lp)
-    chain.provider.web3.eth.send_transaction(
+    w3 = chain.provider.web3
+    sent = w3.eth.send_transaction(
         {"from": sponsor.address, "to": printed["to"], "data": printed["calldata"], "gas": 500_000}
     )
+    # Sent, not waited for by the node's automine on a busy machine: read balances once it is mined.
+    assert w3.eth.wait_for_transaction_receipt(sent, timeout=30).status == 1
     assert dai.balanceOf(lp) - before == claim.cumulative_amount
 
     missing = subprocess.run(

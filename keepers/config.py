@@ -211,6 +211,18 @@ class MmSettings(BaseModel):
         default=None, ge=0, description="quote base units; past it the keeper stops (unset: no limit, warned)"
     )
     ladder: LadderSettings = LadderSettings()
+    fund_wallets: bool = Field(
+        default=True,
+        description="with an mm child: fund the wallets from it within their caps and return what they buy",
+    )
+    claim_via: Literal["direct", "gasless"] = Field(
+        default="direct", description="the child's reward claims: sent by the bot, or relayed by `gasless_url`"
+    )
+    gasless_url: str | None = Field(default=None, description="the relayer's HTTP API, for gasless claims")
+    reward_prices: dict[str, ReferenceSettings] = Field(
+        default_factory=dict,
+        description="reward token address -> sources of its price in the quote token; an unpriced reward is not valued",
+    )
     seed: int | None = Field(default=None, description="fixes the random draws (tests, the demo)")
 
 

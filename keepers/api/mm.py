@@ -43,6 +43,7 @@ from keepers.api.models import (
     MmPricePoint,
     MmReconciliation,
     MmReference,
+    MmReward,
     MmToken,
     MmTotal,
     MmView,
@@ -107,6 +108,7 @@ def read_mm(ctx: ApiContext, node: NodeReading, query: MmQuery) -> MmView:
             ),
             reconciliation=[],
             reconciled=None,
+            rewards=[],
         )
     pool, base = Web3.to_checksum_address(mm.pool), Web3.to_checksum_address(mm.base_token)
     child = ctx.children.get(mm.strategy)
@@ -143,6 +145,10 @@ def read_mm(ctx: ApiContext, node: NodeReading, query: MmQuery) -> MmView:
         total=_total(holders),
         reconciliation=reconciliation,
         reconciled=None if books.block is None else all(r.reconciled for r in reconciliation),
+        rewards=[
+            MmReward(token=_token(ctx, r.token), amount=str(r.amount), value=_quote(r.value))
+            for r in journal.rewards(actors)
+        ],
     )
 
 

@@ -539,6 +539,16 @@ class MmTotal(MmHoldings):
     """Every holder together: the market maker as one strategy."""
 
 
+class MmReward(BaseModel):
+    """What the market maker's reward claims brought in, of one reward token."""
+
+    token: MmToken
+    amount: Wei = Field(description="claimed, in the reward token's base units")
+    value: QuoteValue | None = Field(
+        description="at the price each claim was marked with (in PnL); None: a claim had no price (not in PnL)"
+    )
+
+
 class MmView(BaseModel):
     configured: bool = Field(description="mm.pool and mm.base_token are set; when not, everything else is empty")
     market: MmMarket | None
@@ -555,3 +565,4 @@ class MmView(BaseModel):
     total: MmTotal
     reconciliation: list[MmReconciliation]
     reconciled: bool | None = Field(description="every row reconciled; None when balances were not read")
+    rewards: list[MmReward] = Field(description="reward claims per reward token, from the journal")

@@ -24,7 +24,8 @@ from keepers.demo.report import MmReport
 from keepers.devexchange.markets import Listing
 from keepers.devexchange.server import DevExchange
 from keepers.markets.spot import v3_spot
-from keepers.mm.contract import MarketMakingContract
+from keepers.mm.contract import MM_CHILD, MarketMakingContract
+from keepers.mm.funding import WalletFunding
 from keepers.mm.journal import MmJournal
 from keepers.mm.keeper import Market, MarketMaker
 from keepers.mm.ladder import LadderParams
@@ -35,13 +36,14 @@ from keepers.prices.sources import build_reference
 from keepers.store.db import Store
 from keepers.world.artifacts import ArtifactStore
 from keepers.world.book import AddressBook
-from keepers.world.settings import MM_POOL, MM_SYMBOL, mm_settings
+from keepers.world.settings import MM_FUNDING_CAP, MM_POOL, MM_SYMBOL, mm_settings
 
 E18 = 10**18
 DEMO_WALLETS = 10
 FUNDING_GAS = 120_000
-WALLET_FUNDS = {"ETH": 100 * E18, "WETH": 150 * E18, "USDC": 500_000 * 10**6}
-CHILD_FUNDS = {"WETH": 150 * E18, "USDC": 450_000 * 10**6}
+WALLET_ETH = 100 * E18  # gas; the tokens they sell come from the child
+LADDER_FUNDS = {"WETH": 150 * E18, "USDC": 450_000 * 10**6}
+CONFIG_GAS = 150_000
 
 
 @dataclass(frozen=True)
@@ -53,24 +55,34 @@ class MarketMakerKeys:
 def fund_market_maker(
     w3: Web3, book: AddressBook, artifacts: ArtifactStore, child: str, wallets: int
 ) -> MarketMakerKeys:
-    """A fresh mnemonic, its first `wallets` accounts holding ETH, WETH and USDC, and the child's
-    ladder funds; every transaction from the node's first (unlocked) account, mined before return."""
+    """A fresh mnemonic, its first `wallets` accounts holding ETH for gas and registered with the
+    child as funding wallets (caps `MM_FUNDING_CAP`), and the child holding the ladder's funds and
+    each wallet's cap; every transaction from the node's first account (the diamonds' owner, unlocked),
+    mined before return."""
     Account.enable_unaudited_hdwallet_features()
     _, mnemonic = Account.create_with_mnemonic()
     accounts = derive_wallets(mnemonic, wallets)
-    deployer = {"from": w3.eth.accounts[0]}
+    owner = {"from": w3.eth.accounts[0]}
+    child = Web3.to_checksum_address(child)
     weth = w3.eth.contract(book.address("WETH"), abi=artifacts.abi("WETH9"))
     usdc = w3.eth.contract(book.address("USDC"), abi=artifacts.abi("MintableERC20"))
-    holders = [(a.address, WALLET_FUNDS) for a in accounts] + [(Web3.to_checksum_address(child), CHILD_FUNDS)]
-    hashes = []
-    for address, funds in holders:
-        if "ETH" in funds:
-            w3.provider.make_request("anvil_setBalance", [address, hex(funds["ETH"])])
-        # Gas given, not estimated: an estimate reads the latest block, where the deposit before a
-        # transfer may not be mined yet (the node mines on the devrelay's schedule).
-        hashes.append(weth.functions.deposit().transact(deployer | {"value": funds["WETH"], "gas": FUNDING_GAS}))
-        hashes.append(weth.functions.transfer(address, funds["WETH"]).transact(deployer | {"gas": FUNDING_GAS}))
-        hashes.append(usdc.functions.mint(address, funds["USDC"]).transact(deployer | {"gas": FUNDING_GAS}))
+    funds = {s: LADDER_FUNDS[s] + wallets * MM_FUNDING_CAP[s] for s in ("WETH", "USDC")}
+    # Gas given, not estimated: an estimate reads the latest block, where the deposit before a
+    # transfer may not be mined yet (the node mines on the devrelay's schedule).
+    hashes = [
+        weth.functions.deposit().transact(owner | {"value": funds["WETH"], "gas": FUNDING_GAS}),
+        weth.functions.transfer(child, funds["WETH"]).transact(owner | {"gas": FUNDING_GAS}),
+        usdc.functions.mint(child, funds["USDC"]).transact(owner | {"gas": FUNDING_GAS}),
+    ]
+    for account in accounts:
+        w3.provider.make_request("anvil_setBalance", [account.address, hex(WALLET_ETH)])
+        calls = [MM_CHILD.function("setFundingWallet").encode(account.address, True)]
+        calls += [
+            MM_CHILD.function("setFundingCap").encode(account.address, book.address(symbol), cap)
+            for symbol, cap in MM_FUNDING_CAP.items()
+        ]
+        for data in calls:
+            hashes.append(w3.eth.send_transaction(owner | {"to": child, "data": data, "gas": CONFIG_GAS}))
     for tx_hash in hashes:
         if w3.eth.wait_for_transaction_receipt(tx_hash, timeout=60)["status"] != 1:
             raise RuntimeError(f"funding the market maker: transaction {tx_hash.to_0x_hex()} reverted")
@@ -111,13 +123,17 @@ def run_market_making(
         limits = WalletLimits(settings.max_pieces, {t: s.wallet_cycle_max for t, s in settings.tokens.items()})
         wallets = Wallets(w3, senders, limits)
         market = Market.read(w3, settings.pool, settings.pool_kind, settings.router, settings.base_token)
-        wallets.approve([market.token0, market.token1], [market.router])
+        wallets.approve([market.token0, market.token1], [market.router, child])
         bot_sender = TxSender(w3, bot, tx_journal, FeePolicy(), confirmations=1)
         bot_sender.start()
         rng = random.Random(settings.seed)
-        tender = LadderTender(w3, market, MarketMakingContract(w3, child), bot_sender, journal, LadderParams(), rng)
+        contract = MarketMakingContract(w3, child)
+        tender = LadderTender(w3, market, contract, bot_sender, journal, LadderParams(), rng)
+        funding = WalletFunding(w3, market, contract, bot_sender, wallets, journal)
         source = build_reference(settings.reference, market=w3)
-        maker = MarketMaker(w3, market, source, wallets, journal, settings, holders=[child], rng=rng, tender=tender)
+        maker = MarketMaker(
+            w3, market, source, wallets, journal, settings, holders=[child], rng=rng, tender=tender, funding=funding
+        )
         maker.open_books()
         cycle = maker.cycle()
         reconciled = all(

@@ -64,6 +64,13 @@ class Reconciliation:
         return self.journal == self.chain
 
 
+@dataclass(frozen=True)
+class Reward:
+    token: str
+    amount: int  # base units of the reward token
+    value: Fraction | None  # quote base units at the claims' marks; None: not all were priced
+
+
 class MmJournal:
     """Cycles and actions of the market maker on one chain."""
 
@@ -162,14 +169,16 @@ class MmJournal:
         self, actors: Iterable[str], base: str, quote: str, price: Fraction, since: datetime | None = None
     ) -> Fraction:
         """The actors' flows in quote base units: their non-internal flows of `base` marked at `price`
-        (quote per base, base units) plus those of `quote`, booked `since` when given. Gas is separate.
+        (quote per base, base units) plus those of `quote`, plus rewards of another token claimed with
+        a mark (their price at the claim, `keepers.mm.rewards`); booked `since` when given. Gas is
+        separate.
 
         What the ladder put into positions left the child as flows: the child's result adds the
         positions' value at the same price (`keepers.mm.tender.LadderTender.holdings_value`)."""
         actors = list(actors)
         total = Fraction(0)
         query = (
-            select(MmFlow.token, MmFlow.delta)
+            select(MmFlow.token, MmFlow.delta, MmAction.detail)
             .join(MmFlow.action)
             .where(MmAction.chain_id == self.chain_id, MmAction.actor.in_(actors), MmAction.kind.not_in(INTERNAL))
         )
@@ -177,12 +186,33 @@ class MmJournal:
             query = query.where(MmAction.created_at >= since)
         with self.store.transaction() as session:
             rows = session.execute(query).all()
-        for token, delta in rows:
+        for token, delta, detail in rows:
             if token.lower() == base.lower():
                 total += delta * price
             elif token.lower() == quote.lower():
                 total += delta
+            elif (detail or {}).get("mark"):
+                total += delta * Fraction(detail["mark"])
         return total
+
+    def rewards(self, actors: Iterable[str]) -> list[Reward]:
+        """What the actors' claims brought in, per reward token: the amount, and its value in quote
+        base units at the claims' marks (None when a claim of it had no mark)."""
+        query = (
+            select(MmFlow.token, MmFlow.delta, MmAction.detail)
+            .join(MmFlow.action)
+            .where(MmAction.chain_id == self.chain_id, MmAction.actor.in_(list(actors)), MmAction.kind == "claim")
+        )
+        amounts: dict[str, int] = defaultdict(int)
+        values: dict[str, Fraction | None] = {}
+        with self.store.transaction() as session:
+            rows = session.execute(query).all()
+        for token, delta, detail in rows:
+            amounts[token] += delta
+            mark = (detail or {}).get("mark")
+            value = values.get(token, Fraction(0))
+            values[token] = None if mark is None or value is None else value + delta * Fraction(mark)
+        return [Reward(token, amount, values[token]) for token, amount in amounts.items()]
 
     def minted_since(self, actor: str, since: datetime) -> set[int]:
         """The position ids `actor` minted since `since` (from the mint actions' details)."""

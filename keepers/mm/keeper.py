@@ -126,6 +126,7 @@ class CycleReport:
     correction: Correction | None = None
     wallets: list[WalletReport] = field(default_factory=list)
     ladder: object | None = None  # the tender's report when a ladder is kept
+    moved: list = field(default_factory=list)  # the child's fundings of the wallets and their returns
 
     @property
     def transactions(self) -> int:
@@ -147,6 +148,7 @@ class MarketMaker:
         holders: list[str] | None = None,
         rng: random.Random | None = None,
         tender=None,
+        funding=None,
     ):
         self.w3, self.market, self.reference, self.wallets = w3, market, reference, wallets
         self.journal, self.settings = journal, settings
@@ -155,6 +157,7 @@ class MarketMaker:
         self.holders = list(holders or []) + [a for a in wallets.addresses if a not in (holders or [])]
         self.tokens = {Web3.to_checksum_address(t): limits for t, limits in settings.tokens.items()}
         self.tender = tender  # a `keepers.mm.tender.LadderTender` when the child holds a ladder
+        self.funding = funding  # a `keepers.mm.funding.WalletFunding` when the child funds the wallets
 
     def open_books(self) -> None:
         """Remember every holder's balances of both tokens the first time it is seen (reconciliation
@@ -221,6 +224,8 @@ class MarketMaker:
                 f"{limits.piece_cap}"
             )
         pieces = split(result.amount_in, PieceSizes(floor, limits.piece_cap, self.settings.distribution), self.rng)
+        if self.funding is not None:
+            report.moved += self.funding.top_up(result.token_in, result.amount_in, limits.piece_cap, report.cycle_id)
         plan = self.wallets.plan(
             Venue(state, self.market.router),
             result,
@@ -235,10 +240,13 @@ class MarketMaker:
             raise MarketMakerStopped(
                 f"per-wallet limits: {unplaced} of the {result.amount_in} of {result.token_in} the correction sells "
                 f"fit no wallet (max_pieces {self.wallets.limits.max_pieces} a wallet, wallet_cycle_max "
-                f"{limits.wallet_cycle_max}, and their balances)"
+                f"{limits.wallet_cycle_max}, and their balances"
+                + (", topped up from the child within their funding caps)" if self.funding is not None else ")")
             )
         report.wallets = self.wallets.send(plan)
-        self._book(report)
+        bought = self._book(report, result.token_out)
+        if self.funding is not None:  # what the pieces bought is the child's
+            report.moved += self.funding.hand_back(result.token_out, bought, report.cycle_id)
         report.after = self.market.price(self.market.state(self.w3))
         left = off_by_bps(report.after, reference.price)
         if left <= self.settings.threshold_bps:
@@ -247,14 +255,16 @@ class MarketMaker:
         report.status = "short"
         report.reason = "; ".join(self._shortfall(report, plan.left_over, left)) or f"{float(left):.1f} bp off after"
 
-    def _book(self, report: CycleReport) -> None:
+    def _book(self, report: CycleReport, bought_token: str) -> dict[str, int]:
+        """Journal every mined piece; what each wallet's pieces bought of `bought_token`."""
         tokens = (self.market.token0, self.market.token1)
+        bought: dict[str, int] = {}
         for wallet in report.wallets:
             for outcome in wallet.outcomes:
                 if outcome.tx is None or outcome.status not in ("mined", "reverted"):
                     continue
                 receipt = self.w3.eth.get_transaction_receipt(outcome.tx.tx_hash)
-                self.journal.record(
+                flows = self.journal.record(
                     self.market.pool,
                     "correction",
                     wallet.wallet,
@@ -263,6 +273,9 @@ class MarketMaker:
                     tokens=tokens,
                     detail={"piece": outcome.swap.piece, "amount_in": str(outcome.swap.amount_in)},
                 )
+                received = next((d for t, d in flows.items() if t.lower() == bought_token.lower()), 0)
+                bought[wallet.wallet] = bought.get(wallet.wallet, 0) + max(received, 0)
+        return bought
 
     @staticmethod
     def _shortfall(report: CycleReport, left_over: tuple[int, ...], left: Fraction) -> list[str]:

@@ -24,7 +24,9 @@ from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, LapidarySettings
 from keepers.diamond.records import deployed_child
+from keepers.gasless.client import RelayClient
 from keepers.mm.contract import MarketMakingContract
+from keepers.mm.funding import WalletFunding
 from keepers.mm.journal import MmJournal
 from keepers.mm.keeper import CycleReport, Market, MarketMaker, MarketMakerStopped
 from keepers.mm.ladder import LadderParams
@@ -90,56 +92,97 @@ def build(settings: LapidarySettings) -> MmService:
         cooldown=mm.cooldown_seconds,
     )
     wallets = Wallets(w3, senders, limits)
-    wallets.approve([market.token0, market.token1], [market.router])
     rng = random.Random(mm.seed)
     journal = MmJournal(store, w3.eth.chain_id)
-    tender = _tender(settings, w3, store, market, journal, rng)
-    holders = [tender.child.address] if tender is not None else []
+    child = _child(settings, w3, market)
+    bot = None
+    if child is not None:
+        bot = TxSender.from_settings(w3, store, load_account(settings.bot, "bot"), settings)
+        bot.start()
+    tender = _tender(settings, w3, market, child, bot, journal, rng)
+    funding = None
+    if child is not None and mm.fund_wallets:
+        funding = WalletFunding(w3, market, child, bot, wallets, journal)
+    # The wallets pay the router; with funding they also hand what they buy back to the child.
+    wallets.approve([market.token0, market.token1], [market.router] + ([child.address] if funding else []))
+    holders = [child.address] if child is not None else []
     reference = build_reference(mm.reference, market=w3)
-    maker = MarketMaker(w3, market, reference, wallets, journal, mm, holders=holders, rng=rng, tender=tender)
+    maker = MarketMaker(
+        w3, market, reference, wallets, journal, mm, holders=holders, rng=rng, tender=tender, funding=funding
+    )
     maker.open_books()
     if mm.daily_loss_limit is None:
         log.warning("mm.daily_loss_limit is not set: the market maker has no daily loss limit")
-    claims = _claims(settings, w3, store, market, journal, tender)
+    claims = _claims(settings, w3, store, market, journal, child, bot)
     return MmService(w3, store, maker, claims, mm.cycle_seconds, mm.jitter, rng)
 
 
+def _child(settings: LapidarySettings, w3: Web3, market: Market) -> MarketMakingContract | None:
+    """The `mm` child from the deployments file when the ladder or the wallets' funding needs it.
+    The ladder cannot do without it (an error); funding falls back to the wallets' own balances."""
+    mm = settings.mm
+    wants_ladder = mm.ladder.enabled and market.kind == "uniswap_v3"
+    if not wants_ladder and not mm.fund_wallets:
+        return None
+    try:
+        return MarketMakingContract(w3, deployed_child(settings.deployments_file, mm.strategy, w3).address)
+    except ConfigError as err:
+        if wants_ladder:
+            raise ConfigError(
+                f"{err} (the ladder's positions live in the child; or set mm.ladder.enabled: false)"
+            ) from None
+        log.warning("no mm child (%s): the wallets trade their own balances", err)
+        return None
+
+
 def _claims(
-    settings: LapidarySettings, w3: Web3, store: Store, market: Market, journal: MmJournal, tender
+    settings: LapidarySettings,
+    w3: Web3,
+    store: Store,
+    market: Market,
+    journal: MmJournal,
+    child: MarketMakingContract | None,
+    bot: TxSender | None,
 ) -> RewardClaims | None:
-    """The child's reward claims, when it holds a ladder and the deployments have a rewards child."""
-    if tender is None:
+    """The child's reward claims, when there is a child and the deployments have a rewards child."""
+    if child is None or bot is None:
         return None
     try:
         rewards = deployed_child(settings.deployments_file, settings.rewards.strategy, w3).address
     except ConfigError:
         return None  # no campaigns to earn in
+    mm = settings.mm
+    relay = signer = None
+    if mm.claim_via == "gasless":
+        if mm.gasless_url is None:
+            raise ConfigError("mm.claim_via is gasless but mm.gasless_url (LAPIDARY_MM__GASLESS_URL) is not set")
+        relay, signer = RelayClient(mm.gasless_url), bot.account
+    prices = {token: build_reference(sources, market=w3) for token, sources in mm.reward_prices.items()}
     contract = RewardsContract(w3, rewards)
     rewards_journal = RewardsJournal(store, w3.eth.chain_id, rewards)
-    return RewardClaims(w3, contract, rewards_journal, tender.bot, journal, market.pool, tender.child.address)
+    return RewardClaims(
+        w3, contract, rewards_journal, bot, journal, market.pool, child.address, relay=relay, signer=signer,
+        prices=prices,
+    )  # fmt: skip
 
 
 def _tender(
-    settings: LapidarySettings, w3: Web3, store: Store, market: Market, journal: MmJournal, rng: random.Random
+    settings: LapidarySettings,
+    w3: Web3,
+    market: Market,
+    child: MarketMakingContract | None,
+    bot: TxSender | None,
+    journal: MmJournal,
+    rng: random.Random,
 ) -> LadderTender | None:
-    """The ladder's tender when the ladder is on and the market is a V3 pool: the `mm` child from the
-    deployments file, driven by the bot key."""
+    """The ladder's tender when the ladder is on and the market is a V3 pool, driven by the bot key."""
     ladder = settings.mm.ladder
-    if not ladder.enabled or market.kind != "uniswap_v3":
+    if not ladder.enabled or market.kind != "uniswap_v3" or child is None or bot is None:
         return None
-    try:
-        child = deployed_child(settings.deployments_file, settings.mm.strategy, w3).address
-    except ConfigError as err:
-        raise ConfigError(
-            f"{err} (the ladder's positions live in the child; or set mm.ladder.enabled: false)"
-        ) from None
-    bot = TxSender.from_settings(w3, store, load_account(settings.bot, "bot"), settings)
-    bot.start()
     params = LadderParams(
         tuple(ladder.rungs), tuple(ladder.half_width), ladder.max_offset, ladder.size_spread, ladder.recentre_ticks
     )
-    contract = MarketMakingContract(w3, child)
-    return LadderTender(w3, market, contract, bot, journal, params, rng, ladder.slippage_bps)
+    return LadderTender(w3, market, child, bot, journal, params, rng, ladder.slippage_bps)
 
 
 def run(service: MmService, console: Console, stop: threading.Event) -> None:
@@ -184,7 +227,7 @@ def _claim(service: MmService, cycle_id: int, console: Console) -> None:
         for claim in service.claims.step(cycle_id):
             console.print(
                 f"cycle {cycle_id}: claimed {claim.amount} of campaign {claim.campaign}'s epoch {claim.epoch} "
-                f"for the child ({claim.tx_hash})"
+                f"for the child, {claim.via} ({claim.tx_hash})"
             )
     except Exception as err:  # the next cycle tries again; the market making goes on
         log.error("claiming rewards failed", exc_info=err)

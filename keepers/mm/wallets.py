@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from web3 import Web3
 
@@ -52,6 +52,9 @@ NONCE_CONFLICT = "nonce conflict"
 # Gas for each initialized tick a V3 swap may cross beyond those it crosses when estimated: a crossing
 # measured ~65,000 on the world's pool (it updates the tick's outside values from the oracle's cumulatives).
 TICK_CROSSING_GAS = 80_000
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 Status = Literal["sent", "mined", "reverted", "refused", "failed"]
 
@@ -182,7 +185,7 @@ class Wallets:
                 sent.append(sender.send(f"mm:approve:{sender.address}:{token}:{router}", call))
             return [sender.wait(tx, timeout=timeout, interval=0.05) for tx in sent]
 
-        return [tx for txs in self._each(one, self.senders) for tx in txs]
+        return [tx for txs in self.each(one, self.senders) for tx in txs]
 
     # -- a cycle ----------------------------------------------------------------------------------
 
@@ -260,7 +263,7 @@ class Wallets:
             until = self.cool(sender.address, trouble) if trouble else None
             return WalletReport(sender.address, tuple(outcomes), cooling_until=until)
 
-        return self._each(one, self.senders)
+        return self.each(one, self.senders)
 
     def _send_wallet(
         self, sender: TxSender, swaps: list[PlannedSwap], wait: bool, timeout: float, interval: float
@@ -300,11 +303,12 @@ class Wallets:
             outcomes.append(_outcome(swap, tx, note))
         return sorted([*outcomes, *refused], key=lambda outcome: outcome.swap.piece)
 
-    def _each(self, work: Callable[[TxSender], object], senders: Sequence[TxSender]) -> list:
-        if not senders:
+    def each(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`work` on every item at once, one thread each (the wallets' senders work in parallel)."""
+        if not items:
             return []
-        with ThreadPoolExecutor(max_workers=len(senders), thread_name_prefix="mm-wallet") as pool:
-            return list(pool.map(work, senders))
+        with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="mm-wallet") as pool:
+            return list(pool.map(work, items))
 
 
 def worst_case_out(pool: V2Pool | V3Pool, token_in: str, amount: int, others: int) -> int:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import httpx
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
+from keepers.gasless.client import RelayClient, RelayUnavailable
 from keepers.gasless.signer import prepare
 from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal
@@ -68,7 +68,7 @@ class CampaignAgents:
         gasless_url: str | None,
     ):
         self.w3, self.book, self.contract, self.journal, self.params = w3, book, contract, journal, params
-        self.gasless_url = gasless_url
+        self.relay = RelayClient(gasless_url) if gasless_url else None
         chain_id = w3.eth.chain_id
         self.sponsor = Wallet(w3, seeded_account(seed, "sponsor"), chain_id)
         self.participants = [Wallet(w3, seeded_account(seed, "participant", i), chain_id) for i in range(len(WIDTHS))]
@@ -226,25 +226,18 @@ class CampaignAgents:
             return None
 
     def _relay(self, data: bytes) -> str | None:
-        if self.gasless_url is None:
+        if self.relay is None:
             return None
-        signed = prepare(self.w3, self.holder, self.contract.address, data)
         try:
-            response = httpx.post(f"{self.gasless_url}/v1/requests", json=signed.to_json(), timeout=5)
-        except httpx.HTTPError:
+            return self.relay.submit(prepare(self.w3, self.holder, self.contract.address, data))
+        except RelayUnavailable:
             return None
-        if response.status_code != 202:
-            return None
-        return response.json()["id"]
 
     def _follow_requests(self, report: ClaimReport) -> None:
         """Forget gasless requests that ended; a failed one is reported and claimed again."""
         for request_id, account in list(self._requests.items()):
-            try:
-                status = httpx.get(f"{self.gasless_url}/v1/requests/{request_id}", timeout=5).json()
-            except (httpx.HTTPError, ValueError):
-                continue
-            if status.get("status") in ("mined", "failed"):
+            status = self.relay.status(request_id)
+            if status is not None and status.ended:
                 del self._requests[request_id]
-                if status["status"] == "failed":
-                    report.failed.append(f"{account} gasless {request_id}: {status.get('reason')}")
+                if status.status == "failed":
+                    report.failed.append(f"{account} gasless {request_id}: {status.reason}")

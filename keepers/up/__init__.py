@@ -231,9 +231,18 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 ready=lambda: _port_open("127.0.0.1", exchange_port),
             )
         )
+        gasless_port = free_port()
+        mm = mm_settings(
+            book,
+            f"http://127.0.0.1:{exchange_port}",
+            MM_WALLETS,
+            options.seed,
+            gasless_url=f"http://127.0.0.1:{gasless_port}",
+            node_url=node.url,
+        )
         mm_env = {
             f"LAPIDARY_MM__{name.upper()}": value if isinstance(value, str) else json.dumps(value)
-            for name, value in mm_settings(book, f"http://127.0.0.1:{exchange_port}", MM_WALLETS, options.seed).items()
+            for name, value in mm.items()
         }
         specs.append(
             ChildSpec(
@@ -242,7 +251,6 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 common | mm_env | {"LAPIDARY_MM_WALLETS": mm_keys.mnemonic, "LAPIDARY_BOT__PRIVATE_KEY": key(mm_bot)},
             )
         )
-        gasless_port = free_port()
         specs.append(
             ChildSpec(
                 "gasless",

@@ -80,11 +80,39 @@ MM_LIMITS = {
     "USDC": {"piece_floor": 10 * E6, "piece_cap": 20_000 * E6, "wallet_cycle_max": 150_000 * E6, "inventory_limit": 0},
 }
 MM_LADDER_INVENTORY = {"WETH": 100 * E18, "USDC": 300_000 * E6}
+# What the mm child may have handed each correcting wallet of a token, net of what came back in it.
+MM_FUNDING_CAP = {"WETH": 150 * E18, "USDC": 500_000 * E6}
 
 
-def mm_settings(book: AddressBook, exchange_url: str, wallets: int = 5, seed: int = 1) -> dict:
-    """The `mm` section keeping the world's WETH/USDC V3 pool on the development exchange's ticker."""
-    return {
+def mm_settings(
+    book: AddressBook,
+    exchange_url: str,
+    wallets: int = 5,
+    seed: int = 1,
+    *,
+    gasless_url: str | None = None,
+    node_url: str | None = None,
+) -> dict:
+    """The `mm` section keeping the world's WETH/USDC V3 pool on the development exchange's ticker;
+    with `gasless_url`, the child's reward claims are relayed there; with `node_url`, its DAI rewards
+    are priced in USDC by the world's DAI/USDC pair on that node."""
+    extra: dict = {}
+    if gasless_url is not None:
+        extra |= {"claim_via": "gasless", "gasless_url": gasless_url}
+    if node_url is not None:
+        dai = book.token("DAI").address
+        pair = {
+            "kind": "pool",
+            "name": "dai-usdc",
+            "rpc_url": node_url,
+            "pool": book.address("uniswap_v2:DAI/USDC"),
+            "pool_kind": "uniswap_v2",
+            "base_token": dai,
+            # The local chain's clock runs up to `keepers up`'s 20 minutes behind the wall clock.
+            "max_age_seconds": 3600,
+        }
+        extra |= {"reward_prices": {dai: {"sources": [pair]}}}
+    return extra | {
         "pool": book.address(MM_POOL),
         "pool_kind": "uniswap_v3",
         "router": book.address("uniswap_v3_router"),

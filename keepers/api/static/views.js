@@ -290,6 +290,12 @@ function renderMmMarket(data, f) {
       figure("Cycles", int(data.cycles.total)),
       figure("PnL at the reference", f.value(t.pnl), ` ${m.quote?.symbol ?? ""}`),
       figure("Holdings at the reference", f.value(t.value), ` ${m.quote?.symbol ?? ""}`),
+      figure("Rewards claimed", data.rewards.length ? el("span", { id: "mm-rewards" }, ...data.rewards.map((r) =>
+        el("span", { class: "line", "data-token": r.token.address },
+          el("span", { title: `${r.amount} base units` }, units(r.amount, r.token.decimals ?? 0)),
+          ` ${r.token.symbol ?? short(r.token.address)} `,
+          r.value ? el("small", {}, "worth ", f.value(r.value), ` ${m.quote?.symbol ?? ""} when claimed`)
+            : el("small", { class: "warn" }, "not priced: not in PnL")))) : "none yet"),
       figure("Gas paid", eth(t.gas, 6)),
       figure("Books", books)),
     data.chain_error ? el("p", { class: "warn" }, data.chain_error) : "");

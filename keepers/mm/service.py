@@ -72,6 +72,8 @@ def build(settings: LapidarySettings) -> MmService:
         raise ConfigError(f"mm.{missing[0]} is not set (LAPIDARY_MM__{missing[0].upper()}): the market to keep")
     if not mm.reference.sources:
         raise ConfigError("mm.reference.sources is empty: configure at least one reference price source")
+    if mm.claim_via == "gasless" and mm.gasless_url is None:
+        raise ConfigError("mm.claim_via is gasless but mm.gasless_url (LAPIDARY_MM__GASLESS_URL) is not set")
     if settings.mm_wallets is None:
         raise ConfigError(
             "mm_wallets is not set (LAPIDARY_MM_WALLETS): the mnemonic the correcting wallets derive from"
@@ -153,9 +155,7 @@ def _claims(
         return None  # no campaigns to earn in
     mm = settings.mm
     relay = signer = None
-    if mm.claim_via == "gasless":
-        if mm.gasless_url is None:
-            raise ConfigError("mm.claim_via is gasless but mm.gasless_url (LAPIDARY_MM__GASLESS_URL) is not set")
+    if mm.claim_via == "gasless":  # build() checked the relayer's URL is set
         relay, signer = RelayClient(mm.gasless_url), bot.account
     prices = {token: build_reference(sources, market=w3) for token, sources in mm.reward_prices.items()}
     contract = RewardsContract(w3, rewards)

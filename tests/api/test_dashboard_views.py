@@ -68,6 +68,7 @@ def expectations(running_system) -> tuple[dict[str, list[tuple[str, int]]], int]
     overview = get("/api/overview")
     alerts = get("/api/alerts")["alerts"]
     outcomes = overview["opportunities"]
+    mm = get("/api/mm")
     views = {
         "overview": [
             ("#pnl .uplot", len({s["token"] for s in overview["strategies"]})),
@@ -81,8 +82,15 @@ def expectations(running_system) -> tuple[dict[str, list[tuple[str, int]]], int]
         "keepers": [("#keepers tbody tr", len(get("/api/status")["keepers"]))],
         "campaigns": [("#campaigns article.campaign", len(get("/api/campaigns")["campaigns"]))],
         "gasless": [("#gasless tbody tr", min(get("/api/gasless", limit=1)["total"], 50))],
-        # The market maker's own test (tests/mm/contract/test_api.py) fills this view; here it says what it has.
-        "mm": [("#mm-market > *", 1)],
+        # The live market maker: its cycles, the ladder the child holds, every holder, the books' state.
+        "mm": [
+            ("#mm-market [data-reconciled]", 1),
+            ("#mm-chart .chart", min(len(mm["series"]), 1)),
+            ("#mm-cycles tbody tr", min(mm["cycles"]["total"], 10)),
+            ("#mm-ladder tbody tr", len((mm["ladder"] or {}).get("positions", []))),
+            ("#mm-holders tbody tr", len(mm["holders"]) + 1),
+            ("#mm-activity tbody tr", len(mm["activity"])),
+        ],
         "alerts": [("#alerts tbody tr", len(alerts))] if alerts else [("#alerts .empty", 1)],
         "logs": [("#logs tbody tr", len(get("/api/logs", limit=100)["items"]))],
     }
@@ -99,6 +107,12 @@ def traded(running_system):
         wait_until(lambda: running_system.get("/api/gasless", limit=1)["total"], 120, 1, "a gasless request")
     except AssertionError:
         pass  # then the gasless view is checked to say it is empty, as the API is (test_demo_lives wants one)
+    wait_until(lambda: laddered(running_system.get("/api/mm")), 120, 1, "the market maker's ladder laid")
+
+
+def laddered(mm: dict) -> bool:
+    """The market maker has cycled and its child holds the ladder."""
+    return mm["cycles"]["total"] > 0 and bool((mm["ladder"] or {}).get("positions"))
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -1,6 +1,7 @@
 """`keepers up` lives with no input: within three minutes of printing the dashboard URL the market
 driver's trades have opened arbitrages that keep landing after the first minute, the reward
-campaign has an epoch posted, and its gasless participant's claim was mined by the relayer."""
+campaign has an epoch posted, and its gasless participant's claim was mined by the relayer; the
+market maker has cycled, its child holds the ladder, and its books reconcile with chain."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def test_the_demo_lives_with_no_input(running_system):
         lambda: running_system.get("/api/gasless", status="mined")["items"], left(), message="a gasless claim mined"
     )
     assert CLAIM in {request["selector"] for request in mined}
+
+    mm = wait_until(
+        lambda: (
+            (view := running_system.get("/api/mm"))["cycles"]["total"]
+            and (view["ladder"] or {}).get("positions")
+            and view
+        ),
+        left(),
+        message="a market-making cycle and the ladder",
+    )
+    assert mm["reconciled"] is True, mm["reconciliation"]
 
     time.sleep(max(0.0, running_system.ready_at + 60 - time.monotonic()))
     landed = running_system.get("/api/trades", status="landed")["total"]

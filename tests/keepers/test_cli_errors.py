@@ -122,6 +122,8 @@ PHRASE = "correct horse battery staple " * 3
         ({}, "mm.pool is not set (LAPIDARY_MM__POOL): the market to keep"),
         (MARKET, "mm.reference.sources is empty: configure at least one reference price source"),
         (MARKET | SOURCE, "mm_wallets is not set (LAPIDARY_MM_WALLETS)"),
+        (MARKET | SOURCE | {"LAPIDARY_MM__CLAIM_VIA": "gasless"}, "mm.claim_via is gasless but mm.gasless_url"),
+        ({"LAPIDARY_MM__CLAIM_VIA": "relayed"}, "mm.claim_via (LAPIDARY_MM__CLAIM_VIA): Input should be 'direct'"),
         (MARKET | SOURCE | {"LAPIDARY_MM_WALLETS": PHRASE}, "mm_wallets (LAPIDARY_MM_WALLETS) is not a valid BIP-39"),
         (
             {"LAPIDARY_MM__TOKENS": '{"0x11": {"piece_floor": 5, "piece_cap": 1, "wallet_cycle_max": 1}}'},
@@ -129,7 +131,16 @@ PHRASE = "correct horse battery staple " * 3
         ),
         ({"LAPIDARY_MM__THRESHOLD_BPS": "0"}, "mm.threshold_bps (LAPIDARY_MM__THRESHOLD_BPS): Input should be greater"),
     ],
-    ids=["no market", "no source", "no wallets", "bad mnemonic", "floor above cap", "zero threshold"],
+    ids=[
+        "no market",
+        "no source",
+        "no wallets",
+        "gasless without relayer",
+        "unknown claim route",
+        "bad mnemonic",
+        "floor above cap",
+        "zero threshold",
+    ],
 )
 def test_the_market_maker_says_what_its_configuration_lacks(variables, hint, tmp_path):
     result = keepers(["run", "mm"], tmp_path, **variables)

@@ -227,6 +227,27 @@ class MmJournal:
             ).all()
         return {token_id for detail in details for token_id in (detail or {}).get("token_ids", [])}
 
+    def lay_unfinished(self, actor: str, market: str) -> bool:
+        """Whether the latest ladder `actor` laid on `market` has fewer mints booked than it drew
+        rungs (from the mint actions' details: the lay they belong to and its rung count)."""
+        with self.store.transaction() as session:
+            details = session.scalars(
+                select(MmAction.detail)
+                .where(
+                    MmAction.chain_id == self.chain_id,
+                    MmAction.actor == actor,
+                    MmAction.market == market,
+                    MmAction.kind == "mint",
+                )
+                .order_by(MmAction.id.desc())
+                .limit(64)
+            ).all()
+        latest = next(iter(details), None) or {}
+        if "lay" not in latest:
+            return False
+        booked = sum(1 for detail in details if (detail or {}).get("lay") == latest["lay"])
+        return booked < latest["rungs"]
+
     def cycles(self, market: str, limit: int = 100) -> list[MmCycle]:
         with self.store.transaction() as session:
             rows = list(

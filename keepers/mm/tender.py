@@ -67,8 +67,11 @@ class LadderTender:
         positions = self.child.positions(self.market.pool)
         centre = ladder_centre([(p.tick_lower, p.tick_upper) for p in positions])
         tick = self.reference_tick(reference)
-        if centre is not None and not off_centre(Ladder(centre, ()), tick, self.params):
+        whole = not self.journal.lay_unfinished(self.child.address, self.market.pool)
+        if centre is not None and whole and not off_centre(Ladder(centre, ()), tick, self.params):
             return TendReport("kept", centre=centre)
+        # Off centre, or a lay stopped part way (a mint refused while the master was paused, a crash):
+        # what is there is unwound and the ladder laid whole.
         unwound = tuple(self._unwind(p, cycle_id) for p in positions if p.liquidity or p.token_id)
         minted = self._lay(tick, cycle_id)
         return TendReport("relaid" if positions else "laid", unwound, minted, tick)
@@ -131,7 +134,8 @@ class LadderTender:
                 amount1_min=self._less(rung.amount1),
                 deadline=deadline,
             )
-            receipt = self._send(f"mm:ladder:mint:{tick}:{cycle_id}:{n}", data, "mint", cycle_id, None)
+            lay = {"lay": f"{tick}:{cycle_id}", "rungs": len(ladder.rungs)}
+            receipt = self._send(f"mm:ladder:mint:{tick}:{cycle_id}:{n}", data, "mint", cycle_id, None, lay)
             minted += [m.token_id for m in self.child.minted(receipt)]
         return tuple(minted)
 
@@ -143,12 +147,20 @@ class LadderTender:
     def _less(self, amount: int) -> int:
         return amount * (BPS - self.slippage_bps) // BPS
 
-    def _send(self, purpose: str, data: bytes, kind: str, cycle_id: int | None, token_id: int | None):
+    def _send(
+        self,
+        purpose: str,
+        data: bytes,
+        kind: str,
+        cycle_id: int | None,
+        token_id: int | None,
+        extra: dict | None = None,
+    ):
         tx = self.bot.wait(self.bot.send(purpose, Call(self.child.address, data)), timeout=60)
         if not tx.succeeded:
             raise RuntimeError(f"ladder {kind} {purpose}: {tx.status} ({tx.error})")
         receipt = self.w3.eth.get_transaction_receipt(tx.tx_hash)
-        detail: dict = {} if token_id is None else {"token_id": token_id}
+        detail: dict = ({} if token_id is None else {"token_id": token_id}) | (extra or {})
         if kind == "mint":
             detail["token_ids"] = [m.token_id for m in self.child.minted(receipt)]
         paid = self.child.collections(receipt)

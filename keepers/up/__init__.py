@@ -279,6 +279,7 @@ def run_up(options: UpOptions, toolchain: Toolchain, console: Console) -> int:
                 "api",
                 [*keepers, "run", "api"],
                 common
+                | mm_env  # the market-making view reads the market the keeper keeps
                 | {
                     "LAPIDARY_API__HOST": options.host,
                     "LAPIDARY_API__PORT": str(api_port),

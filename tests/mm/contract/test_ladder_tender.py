@@ -8,8 +8,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from eth_account import Account
 
+from keepers.chain.errors import WouldRevert
 from keepers.chain.fees import FeePolicy
 from keepers.chain.journal import TxJournal
 from keepers.chain.sender import TxSender
@@ -63,4 +65,46 @@ def test_the_ladder_is_laid_kept_and_laid_again_after_a_ten_percent_move(
     assert abs(centre - tender.reference_tick(moved)) <= (params.max_offset + 1) * SPACING
     checks = journal.reconcile(child.address, balance)
     assert {c.token for c in checks} == set(tokens) and all(c.reconciled for c in checks), checks
+    store.close()
+
+
+def test_a_lay_stopped_part_way_is_laid_whole_next_time(
+    chain, world, child, master, bot, guardian, owner, reader, pool, tmp_path
+):
+    w3 = chain.provider.web3
+    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
+    sender = TxSender(
+        w3, Account.from_key(bot.private_key), TxJournal(store, chain.chain_id), FeePolicy(), confirmations=1
+    )
+    sender.start()
+    market = Market.read(
+        w3, pool.address, "uniswap_v3", world.book.address("uniswap_v3_router"), world.book.address("WETH")
+    )
+    journal = MmJournal(store, chain.chain_id)
+    tender = LadderTender(w3, market, reader, sender, journal, LadderParams(rungs=(3, 3)), random.Random(3))
+    price = market.price(market.state(w3))
+    send = tender._send
+
+    def cycle() -> int:
+        return journal.open_cycle(pool.address, chain.blocks.height, price)
+
+    def pause_after_the_first_mint(*args, **kwargs):
+        receipt = send(*args, **kwargs)
+        master.pauseAll(sender=guardian)  # the guardian pauses everything between two rungs
+        return receipt
+
+    tender._send = pause_after_the_first_mint
+    with pytest.raises(WouldRevert, match="MasterPaused"):
+        tender.tend(price, cycle_id=cycle())
+    tender._send = send
+    (first,) = reader.positions(pool.address)
+    assert journal.lay_unfinished(child.address, pool.address)
+
+    master.unpauseAll(sender=owner)  # unpausing is the owner's
+    report = tender.tend(price, cycle_id=cycle())  # the reference has not moved: only the unfinished lay makes it act
+
+    assert report.action == "relaid" and report.unwound == (first.token_id,) and len(report.minted) == 3
+    assert sorted(p.token_id for p in reader.positions(pool.address)) == sorted(report.minted)
+    assert not journal.lay_unfinished(child.address, pool.address)
+    assert tender.tend(price, cycle_id=cycle()).action == "kept"
     store.close()

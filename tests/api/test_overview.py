@@ -181,7 +181,7 @@ def test_a_stalled_node_is_alerted(running_system):
     try:
         (alert,) = wait_until(stalled, 20, 0.5, "the node_stalled alert")
         head = running_system.w3.eth.block_number
-        assert alert["subject"] == "node" and alert["unit"] == "seconds" and alert["measured"] > 2
+        assert alert["subject"] == "node" and alert["unit"] == "seconds" and alert["measured"] >= 2  # rounded to 0.1 s
         assert f"the head has stayed at block {head} for" in alert["message"]
     finally:
         os.kill(pid, signal.SIGCONT)

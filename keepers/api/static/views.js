@@ -370,13 +370,14 @@ function renderMmLadder(data, f) {
 function renderMmActivity(data, f) {
   const m = data.market;
   const tokens = [m.base.address, m.quote?.address].filter(Boolean);
-  const pieces = (p) => (p ? `${int(p.sent)} sent · ${int(p.mined)} mined` +
-    (p.reverted ? ` · ${int(p.reverted)} reverted` : "") + (p.pending ? ` · ${int(p.pending)} pending` : "") +
-    (p.failed ? ` · ${int(p.failed)} failed` : "") : "–");
+  const pieces = (p) => (p ? el("span", {}, el("span", { class: "line" }, `${int(p.sent)} sent`),
+    ...["mined", "reverted", "pending", "failed"].filter((k) => k === "mined" || p[k])
+      .map((k) => el("span", { class: "line" }, `${int(p[k])} ${k}`))) : "–");
   $("#mm-activity").replaceChildren(data.activity.length ? scroll(table("What each actor did", [
     { label: "Actor", cell: (a) => mono(a.actor) },
     { label: "Role", cell: (a) => a.role },
-    { label: "Transactions", cell: (a) => Object.entries(a.actions).map(([k, n]) => `${k} ${int(n)}`).join(" · ") || "–" },
+    { label: "Transactions", cell: (a) => (Object.keys(a.actions).length
+      ? el("span", {}, ...Object.entries(a.actions).map(([k, n]) => el("span", { class: "line" }, `${k} ${int(n)}`))) : "–") },
     { label: "Pieces", cell: (a) => pieces(a.pieces) },
     ...tokens.map((t) => ({ label: `${f.symbol(t)} flow`, num: true, cell: (a) => f.amount(a.flows[t] ?? "0", t) })),
     { label: "Gas", num: true, cell: (a) => el("span", { title: `${a.gas} wei` }, eth(a.gas, 6)) },

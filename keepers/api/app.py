@@ -17,7 +17,7 @@ from keepers.api.context import ApiContext
 from keepers.api.errors import validation_failed
 from keepers.api.events import EventBus
 from keepers.api.metrics import registry
-from keepers.api.routes import chain, control, journal, live, mm, rewards, status, views
+from keepers.api.routes import chain, control, journal, live, mm, quote, rewards, status, views
 from keepers.body_limit import BodyLimit
 from keepers.chain.client import NodeUnavailable
 
@@ -60,6 +60,7 @@ def create_app(ctx: ApiContext) -> FastAPI:
         journal.router,
         rewards.router,
         mm.router,
+        quote.router,
         views.router,
         live.router,
     ):

@@ -566,3 +566,61 @@ class MmView(BaseModel):
     reconciliation: list[MmReconciliation]
     reconciled: bool | None = Field(description="every row reconciled; None when balances were not read")
     rewards: list[MmReward] = Field(description="reward claims per reward token, from the journal")
+
+
+# -- what-if quotes ----------------------------------------------------------------------------------
+
+
+class QuoteRequest(BaseModel):
+    """A route through the arb child's pools and an input, quoted at one block."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    route: list[Annotated[str, StringConstraints(pattern=ADDRESS)]] = Field(
+        min_length=1, max_length=4, description="pool addresses in hop order (registered with the arb child)"
+    )
+    token: str = Field(pattern=ADDRESS, description="what the first hop sells")
+    amount_in: str = Field(pattern=r"^[1-9][0-9]{0,77}$", description="base units of `token`, a positive integer")
+    lender: Literal["own", "balancer", "aave"] = Field(
+        default="balancer", description="who lends the input when the route is an arbitrage"
+    )
+    block: int | None = Field(default=None, ge=0, description="quote at this block (default: the head)")
+
+
+class HopQuoteOut(BaseModel):
+    pool: str
+    kind: str = Field(description="uniswap_v2 | uniswap_v3")
+    token_in: str
+    token_out: str
+    amount_in: Wei
+    amount_out: Wei = Field(description="exactly what the pool pays at the block")
+    marginal_rate: str = Field(description=f"token_out per token_in at zero size after the fee; {FRACTION}")
+    price_impact_bps: float = Field(description="how much worse than the marginal rate the swap paid (display)")
+    price_impact_exact: str = Field(description=FRACTION)
+
+
+class SimulationOut(BaseModel):
+    ok: bool = Field(description="executeArb, called from the arb bot at the block, returns the predicted profit")
+    net_profit: Wei | None
+    gas: int | None = Field(description="eth_estimateGas of the same call")
+    error: str | None = Field(description="why not: the revert's custom error, or a different profit")
+
+
+class QuoteOut(BaseModel):
+    block: int
+    token: str
+    amount_in: Wei
+    hops: list[HopQuoteOut]
+    amount_out: Wei
+    cycle: bool = Field(description="the route comes back to its token: an arbitrage, with the figures below")
+    lender: str | None
+    loan_fee: Wei | None = Field(description="the lender's premium on amount_in, read from chain")
+    gross_profit: str | None = Field(description="amount_out - amount_in - loan_fee (may be negative), base units")
+    base_fee: Wei | None = Field(description="the block's base fee per gas, wei")
+    gas_cost: Wei | None = Field(description="the simulation's gas at the base fee, wei (None without a simulation)")
+    net_profit: str | None = Field(
+        description="gross_profit - gas_cost when `token` is the chain's wrapped native coin; None otherwise"
+    )
+    simulation: SimulationOut | None = Field(
+        description="None when the route is not a cycle, loses before gas, or no arb bot is configured (api.bots.arb)"
+    )

@@ -16,7 +16,9 @@ from web3.exceptions import ContractLogicError, Web3RPCError
 
 from keepers.chain.client import get_logs
 from keepers.chain.contracts import Contract, abi, describe_revert
+from keepers.config import ConfigError
 from keepers.markets.cycles import Cycle
+from keepers.markets.sizing import FlashLoan
 
 ARB_CHILD = abi("FlashArbFacet", "RiskFacet")
 EXECUTE_ARB = ARB_CHILD.function("executeArb")
@@ -126,6 +128,26 @@ class ArbExecutor:
         if net_profit != order.net_profit:
             return Simulation(False, net_profit, gas, f"simulated profit {net_profit} != predicted {order.net_profit}")
         return Simulation(True, net_profit, gas)
+
+
+def lender_terms(w3: Web3, child: str, lender: str) -> FlashLoan:
+    """The flash-loan fee the child's configured lender charges, read from chain."""
+    if lender == "own":
+        return FlashLoan(0)
+    vault, aave_pool, _weth, _sweep = Contract(w3, child, abi("FlashArbFacet")).call("arbConfig")
+    if lender == "aave":
+        if int(aave_pool, 16) == 0:
+            raise ConfigError("the child has no Aave pool configured (FlashArbFacet.setArbConfig)")
+        premium_bps = Contract(w3, aave_pool, abi("AavePool")).call("FLASHLOAN_PREMIUM_TOTAL")
+        return FlashLoan(premium_bps)
+    if int(vault, 16) == 0:
+        raise ConfigError("the child has no Balancer vault configured (FlashArbFacet.setArbConfig)")
+    collector = Contract(w3, vault, abi("BalancerVault")).call("getProtocolFeesCollector")
+    fee = Contract(w3, collector, abi("IBalancerProtocolFeesCollector")).call("getFlashLoanFeePercentage")
+    if fee != 0:
+        # Balancer rounds its fee up on an 18-decimal percentage; predictions would be off by a wei.
+        raise ConfigError(f"Balancer charges a flash-loan fee ({fee / 1e16}%); use lender aave or own")
+    return FlashLoan(0)
 
 
 def realized_profit(receipt, child: Contract) -> int | None:

@@ -10,42 +10,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from web3 import Web3
 
-from keepers.arb.execution import ArbExecutor
+from keepers.arb.execution import ArbExecutor, lender_terms
 from keepers.arb.journal import ArbJournal
 from keepers.arb.keeper import ArbKeeper, ArbPlan, BlockReport
 from keepers.arb.registry import PoolRegistry
 from keepers.bundles.client import RelayClient
 from keepers.chain.blocks import follow_blocks
 from keepers.chain.client import HeadMovedBack, connect
-from keepers.chain.contracts import Contract, abi
 from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, LapidarySettings
 from keepers.diamond.records import deployed_child
-from keepers.markets.sizing import FlashLoan
 from keepers.store.db import Store
 
 log = logging.getLogger(__name__)
-
-
-def lender_terms(w3: Web3, child: str, lender: str) -> FlashLoan:
-    """The flash-loan fee the child's configured lender charges, read from chain."""
-    if lender == "own":
-        return FlashLoan(0)
-    vault, aave_pool, _weth, _sweep = Contract(w3, child, abi("FlashArbFacet")).call("arbConfig")
-    if lender == "aave":
-        if int(aave_pool, 16) == 0:
-            raise ConfigError("the child has no Aave pool configured (FlashArbFacet.setArbConfig)")
-        premium_bps = Contract(w3, aave_pool, abi("AavePool")).call("FLASHLOAN_PREMIUM_TOTAL")
-        return FlashLoan(premium_bps)
-    if int(vault, 16) == 0:
-        raise ConfigError("the child has no Balancer vault configured (FlashArbFacet.setArbConfig)")
-    collector = Contract(w3, vault, abi("BalancerVault")).call("getProtocolFeesCollector")
-    fee = Contract(w3, collector, abi("IBalancerProtocolFeesCollector")).call("getFlashLoanFeePercentage")
-    if fee != 0:
-        # Balancer rounds its fee up on an 18-decimal percentage; predictions would be off by a wei.
-        raise ConfigError(f"Balancer charges a flash-loan fee ({fee / 1e16}%); use lender aave or own")
-    return FlashLoan(0)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from web3 import Web3
 
 from keepers.chain.contracts import Contract, abi
 from keepers.chain.sender import Call, TxSender
-from keepers.gasless.client import RelayClient
+from keepers.gasless.client import GaslessClient
 from keepers.gasless.signer import prepare
 from keepers.mm.journal import MmJournal
 from keepers.prices.reference import NoReference, ReferencePrices
@@ -65,7 +65,7 @@ class RewardClaims:
         market: str,
         child: str,
         *,
-        relay: RelayClient | None = None,
+        relay: GaslessClient | None = None,
         signer: LocalAccount | None = None,
         prices: Mapping[str, ReferencePrices] | None = None,
     ):
@@ -99,7 +99,7 @@ class RewardClaims:
             data = self.contract.claim_calldata(campaign_id, self.child, claim.cumulative_amount, claim.proof)
             if self.relay is not None:
                 signed = prepare(self.w3, self.signer, self.contract.address, data, gas=CLAIM_GAS)
-                request_id = self.relay.submit(signed)  # RelayUnavailable: tried again next step
+                request_id = self.relay.submit(signed)  # GaslessUnavailable: tried again next step
                 self._pending[campaign_id] = _Pending(request_id, epoch, claim.cumulative_amount, claimed)
                 continue
             purpose = f"mm:claim:{self.contract.address}:{campaign_id}:{self.child}:{claim.cumulative_amount}"

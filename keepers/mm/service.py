@@ -24,7 +24,7 @@ from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
 from keepers.config import ConfigError, LapidarySettings
 from keepers.diamond.records import deployed_child
-from keepers.gasless.client import RelayClient
+from keepers.gasless.client import GaslessClient
 from keepers.mm.contract import MarketMakingContract
 from keepers.mm.funding import WalletFunding
 from keepers.mm.journal import MmJournal
@@ -156,7 +156,7 @@ def _claims(
     mm = settings.mm
     relay = signer = None
     if mm.claim_via == "gasless":  # build() checked the relayer's URL is set
-        relay, signer = RelayClient(mm.gasless_url), bot.account
+        relay, signer = GaslessClient(mm.gasless_url), bot.account
     prices = {token: build_reference(sources, market=w3) for token, sources in mm.reward_prices.items()}
     contract = RewardsContract(w3, rewards)
     rewards_journal = RewardsJournal(store, w3.eth.chain_id, rewards)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from keepers.gasless.client import RelayClient, RelayUnavailable
+from keepers.gasless.client import GaslessClient, GaslessUnavailable
 from keepers.gasless.signer import prepare
 from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal
@@ -68,7 +68,7 @@ class CampaignAgents:
         gasless_url: str | None,
     ):
         self.w3, self.book, self.contract, self.journal, self.params = w3, book, contract, journal, params
-        self.relay = RelayClient(gasless_url) if gasless_url else None
+        self.relay = GaslessClient(gasless_url) if gasless_url else None
         chain_id = w3.eth.chain_id
         self.sponsor = Wallet(w3, seeded_account(seed, "sponsor"), chain_id)
         self.participants = [Wallet(w3, seeded_account(seed, "participant", i), chain_id) for i in range(len(WIDTHS))]
@@ -230,7 +230,7 @@ class CampaignAgents:
             return None
         try:
             return self.relay.submit(prepare(self.w3, self.holder, self.contract.address, data))
-        except RelayUnavailable:
+        except GaslessUnavailable:
             return None
 
     def _follow_requests(self, report: ClaimReport) -> None:

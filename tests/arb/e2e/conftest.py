@@ -16,11 +16,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from keepers.arb.execution import ArbExecutor
+from keepers.arb.execution import ArbExecutor, lender_terms
 from keepers.arb.journal import ArbJournal
 from keepers.arb.keeper import ArbKeeper, ArbPlan
 from keepers.arb.registry import PoolRegistry
-from keepers.arb.service import lender_terms
 from keepers.arb.setup import configure_child
 from keepers.bundles.client import RelayClient
 from keepers.chain.faults import NO_FAULTS, Faults

@@ -20,7 +20,7 @@ from keepers.chain.journal import TxJournal
 from keepers.chain.sender import TxSender
 from keepers.config import GaslessSettings
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
-from keepers.gasless.client import RelayClient
+from keepers.gasless.client import GaslessClient
 from keepers.gasless.service import HttpServer, create_app, make_relayer
 from keepers.mm.journal import MmJournal
 from keepers.mm.keeper import Market
@@ -38,7 +38,7 @@ E18 = 10**18
 DAI_USDC = "uniswap_v2:DAI/USDC"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def rewards_child(project, owner, tmp_path_factory):
     """A rewards child as production deploys it (with the gasless relay, claims relayable)."""
     path = tmp_path_factory.mktemp("mm-rewards") / "deployments.json"
@@ -52,7 +52,7 @@ def rewards_child(project, owner, tmp_path_factory):
 
 
 @contextmanager
-def relayer(chain, rewards_child, tmp_path) -> Iterator[RelayClient]:
+def relayer(chain, rewards_child, tmp_path) -> Iterator[GaslessClient]:
     """The relayer service for the rewards child, its API on a loopback port."""
     w3 = Web3(Web3.HTTPProvider(chain.provider.uri, request_kwargs={"timeout": 30}))
     account = Account.from_key(keccak(text="lapidary mm test relayer"))
@@ -63,7 +63,7 @@ def relayer(chain, rewards_child, tmp_path) -> Iterator[RelayClient]:
     service.start()
     server = HttpServer(create_app(service)).start()
     try:
-        yield RelayClient(server.url)
+        yield GaslessClient(server.url)
     finally:
         server.stop()
         service.stop()

@@ -28,7 +28,7 @@ from keepers.world.settings import MM_SYMBOL, mm_settings
 from .conftest import E6, E18, WALLET_CAP
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def exchange():
     server = DevExchange().start()
     server.markets.list_market(Listing("ETH", "USDC"))

@@ -433,8 +433,39 @@ def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float,
 )
 @click.option("--every", type=SECONDS, default=5.0, show_default=True, help="Seconds between moves.")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True)
-def devexchange(host: str, port: int, symbol: str, price: str, step_bps: float, every: float, seed: int) -> None:
-    """A local exchange speaking Binance's public REST format, its ticker wandering around a price."""
+@click.option(
+    "--ladder",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Resting orders laid on each side of the opening price by a market maker account (0: an empty book).",
+)
+@click.option("--ladder-step", default="1", show_default=True, help="QUOTE between the ladder's levels.")
+@click.option("--ladder-size", default="1", show_default=True, help="BASE at each ladder level.")
+@click.option(
+    "--account",
+    "accounts",
+    multiple=True,
+    metavar="KEY:SECRET",
+    help="An account to trade with through the signed API (HMAC key and secret); repeatable.",
+)
+@click.option("--fund", multiple=True, metavar="ASSET=AMOUNT", help="Deposited into every --account; repeatable.")
+def devexchange(
+    host: str,
+    port: int,
+    symbol: str,
+    price: str,
+    step_bps: float,
+    every: float,
+    seed: int,
+    ladder: int,
+    ladder_step: str,
+    ladder_size: str,
+    accounts: tuple[str, ...],
+    fund: tuple[str, ...],
+) -> None:
+    """A local exchange speaking Binance's spot REST API, its ticker wandering around a price; with
+    --ladder, a book to trade against, and with --account, accounts that trade through ccxt."""
     from decimal import Decimal, InvalidOperation
 
     from keepers.devexchange.markets import Listing
@@ -443,19 +474,41 @@ def devexchange(host: str, port: int, symbol: str, price: str, step_bps: float, 
 
     console = Console()
 
+    def amount(text: str, what: str) -> Decimal:
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            _fail(f"{what} {text!r} is not a decimal number", 2)
+        if not value.is_finite() or value <= 0:
+            _fail(f"{what} must be positive, got {text!r}", 2)
+        return value
+
     def go() -> None:
         _settings_and_logging(default_level="info")
         base, _, quote = symbol.partition("/")
-        try:
-            opening = Decimal(price)
-        except InvalidOperation:
-            _fail(f"--price {price!r} is not a decimal number", 2)
-        if not base or not quote or opening <= 0:
-            _fail(f"--symbol must be BASE/QUOTE and --price positive, got {symbol!r} at {price!r}", 2)
+        opening = amount(price, "--price")
+        if not base or not quote:
+            _fail(f"--symbol must be BASE/QUOTE, got {symbol!r}", 2)
+        keys = [account.partition(":") for account in accounts]
+        if any(not key or not secret for key, _, secret in keys):
+            _fail("--account must be KEY:SECRET", 2)
+        funds = {asset: amount(value, f"--fund {asset}") for asset, _, value in (f.partition("=") for f in fund)}
         exchange = DevExchange(host=host, port=port).start()
         exchange.markets.list_market(Listing(base, quote))
+        if ladder:
+            exchange.engine.lay_ladder(
+                symbol,
+                opening,
+                levels=ladder,
+                step=amount(ladder_step, "--ladder-step"),
+                size=amount(ladder_size, "--ladder-size"),
+            )
+        for key, _, secret in keys:
+            exchange.open_account(key, secret, funds)
         walk = WalkingTicker(exchange.markets, symbol, opening, Walk(step_bps, every=every, seed=seed)).start()
         console.print(f"devexchange {exchange.url}: {symbol} from {opening}, a move every {every:g} s")
+        if ladder or keys:
+            console.print(f"  book: {ladder} levels a side; accounts: {', '.join(key for key, _, _ in keys) or 'none'}")
         stop = _stop_on_signals()
         try:
             while not stop.wait(0.5):

@@ -34,7 +34,9 @@ def settings_secrets(settings: LapidarySettings) -> list[str]:
     return found
 
 
-class _Redacting(logging.Filter):
+class RedactingFilter(logging.Filter):
+    """Takes secrets out of a record (its message, arguments and traceback) before any handler sees it."""
+
     def __init__(self, redact: Redactor):
         super().__init__()
         self.redact = redact
@@ -70,7 +72,7 @@ def setup_logging(settings: LogSettings, secrets: Iterable[str] = (), *, default
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.set_name(HANDLER_NAME)
-    handler.addFilter(_Redacting(Redactor(secrets)))
+    handler.addFilter(RedactingFilter(Redactor(secrets)))
     handler.setFormatter(_JsonLines() if settings.json_lines else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)
     level = settings.level if "level" in settings.model_fields_set or default_level is None else default_level

@@ -1,8 +1,8 @@
 """The local exchange's state: the spot markets it lists and each one's ticker.
 
 No HTTP here: the server (:mod:`keepers.devexchange.server`) reads this state and the wire format
-(:mod:`keepers.devexchange.binance`) renders it, so order books and a matching engine can grow
-beside the tickers later without touching either. Prices are ``Decimal``, as exchanges quote
+(:mod:`keepers.devexchange.binance`) renders it; the order books and the matching engine
+(:mod:`keepers.devexchange.book`) read the listings' filters from here. Prices are ``Decimal``, as exchanges quote
 them; times are milliseconds, as exchanges stamp them. Thread-safe: tests set tickers while the
 server's threads read them.
 """
@@ -22,12 +22,16 @@ class UnknownMarket(KeyError):
 
 @dataclass(frozen=True)
 class Listing:
-    """A spot market: ``base``/``quote`` currencies, and the price and size steps it trades in."""
+    """A spot market: ``base``/``quote`` currencies, the price and size steps it trades in, and the
+    bounds its orders must keep (Binance's ``PRICE_FILTER``, ``LOT_SIZE`` and ``MIN_NOTIONAL``)."""
 
     base: str
     quote: str
     tick_size: Decimal = Decimal("0.01")
     step_size: Decimal = Decimal("0.0001")
+    max_price: Decimal = Decimal(1_000_000)
+    max_quantity: Decimal = Decimal(9_000_000)
+    min_notional: Decimal = Decimal(1)  # quote: a limit order's price times quantity, a quote-sized buy's budget
 
     @property
     def symbol(self) -> str:
@@ -77,6 +81,13 @@ class Markets:
                 if listing.market_id == market_id:
                     return listing
         raise UnknownMarket(market_id)
+
+    def by_symbol(self, symbol: str) -> Listing:
+        """The listing of the unified ``symbol`` (``BASE/QUOTE``)."""
+        with self._lock:
+            if symbol not in self._listings:
+                raise UnknownMarket(symbol)
+            return self._listings[symbol]
 
     def set_ticker(
         self,

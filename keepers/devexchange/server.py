@@ -1,8 +1,15 @@
-"""The local exchange's HTTP server: Binance's spot public REST API on loopback, able to misbehave.
+"""The local exchange's HTTP server: Binance's spot REST API on loopback, able to misbehave.
 
 ccxt talks to it as to Binance once its API hosts point here (``keepers.prices.cex.ccxt_exchange``
-with ``api_url=server.url``). Tests set tickers on :attr:`DevExchange.markets` and tell the server
-how to fail, as a real exchange or the network between would:
+with ``api_url=server.url``). Public market data (:mod:`keepers.devexchange.binance`) and, for
+accounts opened with :meth:`DevExchange.open_account` (API key, secret, balances), the signed
+account and order endpoints (:mod:`keepers.devexchange.binance_signed`) over the matching engine
+:attr:`DevExchange.engine`. Every request is weighed (:mod:`keepers.devexchange.weights`): the
+answer says the minute's weight in ``X-MBX-USED-WEIGHT-1M``, and past :attr:`DevExchange.weights`'
+limit it is HTTP 429 with ``Retry-After``.
+
+Tests set tickers on :attr:`DevExchange.markets`, lay books with ``engine.lay_ladder`` and tell
+the server how to fail, as a real exchange or the network between would:
 
 - ``misbehave(status=500)``: every request answered with that HTTP status;
 - ``misbehave(malformed=True)``: HTTP 200 with a body that is not JSON;
@@ -18,19 +25,29 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from decimal import Decimal
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from keepers.devexchange import binance
+from keepers.devexchange import binance, binance_signed, weights
+from keepers.devexchange.binance import BinanceError
+from keepers.devexchange.book import Fees, MatchingEngine
 from keepers.devexchange.markets import Markets
+from keepers.devexchange.signing import ApiKey, authenticate
 
 log = logging.getLogger(__name__)
 
 _STATUSES = {status.value for status in HTTPStatus}
 MALFORMED = b'{"symbol": "ETHUSDC", "lastPrice": "20'  # cut off mid-answer
+
+
+RATE_LIMITED = (
+    "Too many requests; current limit of IP(127.0.0.1) request weight per 1 MINUTE is {limit}. "
+    "Please use WebSocket Streams for live updates to avoid polling the API."
+)
 
 
 class DevExchangeError(Exception):
@@ -46,11 +63,40 @@ class Misbehaviour:
     delay: float = 0.0  # seconds to hold each answer
 
 
-class DevExchange:
-    """An HTTP server on ``host:port`` (0: a free port) serving ``markets`` in Binance's format."""
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request as received: method, path with query, headers (names lower-cased), form body."""
 
-    def __init__(self, markets: Markets | None = None, *, host: str = "127.0.0.1", port: int = 0):
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+class DevExchange:
+    """An HTTP server on ``host:port`` (0: a free port) serving ``markets`` in Binance's format;
+    ``fees`` are the accounts' commission rates unless an account has its own."""
+
+    def __init__(
+        self,
+        markets: Markets | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        fees: Fees | None = None,
+        weight_limit: int = weights.DEFAULT_LIMIT,
+    ):
         self.markets = markets if markets is not None else Markets()
+        self.engine = MatchingEngine(self.markets, fees or Fees())
+        self.weights = weights.WeightMeter(lambda: self.markets.now_ms() / 1000, weight_limit)
+        self._keys: dict[str, ApiKey] = {}
         self.host = host
         self.requested_port = port
         self._misbehaviour = Misbehaviour()
@@ -100,6 +146,17 @@ class DevExchange:
     ) -> None:
         self.stop()
 
+    def open_account(
+        self, api_key: str, secret: str, balances: dict[str, Decimal] | None = None, *, account: str | None = None
+    ) -> str:
+        """Open an account (named ``account``, default the key) with ``balances``, traded with ``api_key``
+        signed by ``secret``; returns the account's name, as the engine knows it."""
+        name = account or api_key
+        self.engine.open_account(name, balances)
+        with self._lock:
+            self._keys[api_key] = ApiKey(secret, name)
+        return name
+
     # -- misbehaving ---------------------------------------------------------------------------
 
     def misbehave(self, *, status: int | None = None, malformed: bool = False, delay: float = 0.0) -> None:
@@ -118,21 +175,43 @@ class DevExchange:
 
     # -- answering -----------------------------------------------------------------------------
 
-    def respond(self, target: str) -> tuple[int, bytes]:
-        """(HTTP status, body) for a GET of ``target`` (path and query), misbehaviour included."""
+    def respond(self, request: Request) -> Response:
+        """The answer to ``request``, misbehaviour, weight and authentication included."""
         with self._lock:
-            self._served.append(target)
+            self._served.append(request.target)
             misbehaviour = self._misbehaviour
         if misbehaviour.delay and self._stopping.wait(misbehaviour.delay):
-            return 503, b""  # shutting down
+            return Response(503, b"", {})  # shutting down
         if misbehaviour.status is not None:  # as a proxy in front of a failing exchange answers: a page, not JSON
             reason = HTTPStatus(misbehaviour.status).phrase if misbehaviour.status in _STATUSES else "Error"
-            return misbehaviour.status, f"<html><body><h1>{misbehaviour.status} {reason}</h1></body></html>".encode()
+            page = f"<html><body><h1>{misbehaviour.status} {reason}</h1></body></html>".encode()
+            return Response(misbehaviour.status, page, {})
         if misbehaviour.malformed:
-            return 200, MALFORMED
-        parts = urlsplit(target)
-        status, payload = binance.answer(self.markets, parts.path, dict(parse_qsl(parts.query)))
-        return status, _json(payload)
+            return Response(200, MALFORMED, {})
+        parts = urlsplit(request.target)
+        params = dict(parse_qsl(parts.query)) | dict(parse_qsl(request.body))
+        metered = self.weights.spend(weights.weight(request.method, parts.path, params))
+        headers = {"X-MBX-USED-WEIGHT-1M": str(metered.used)}
+        if metered.refused:
+            refusal = binance.error(-1003, RATE_LIMITED.format(limit=metered.limit))
+            return Response(429, _json(refusal), headers | {"Retry-After": str(metered.retry_after)})
+        status, payload = self._answer(request, parts.path, parts.query, params)
+        return Response(status, _json(payload), headers)
+
+    def _answer(self, request: Request, path: str, query: str, params: dict[str, str]) -> tuple[int, Any]:
+        if (request.method, path) not in binance_signed.ROUTES:
+            if request.method != "GET":
+                return 405, binance.error(*binance.UNKNOWN_ROUTE)
+            return binance.answer(self.engine, path, params)
+        with self._lock:
+            keys = dict(self._keys)
+        try:
+            key = authenticate(
+                keys, request.headers.get("x-mbx-apikey"), query, request.body, params, self.markets.now_ms()
+            )
+        except BinanceError as refusal:
+            return refusal.answer()
+        return binance_signed.answer(self.engine, key, request.method, path, params)
 
 
 def _json(payload: Any) -> bytes:
@@ -154,23 +233,25 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 10.0
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server dispatches to
-        status, body = self.server.exchange.respond(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        response = self.server.exchange.respond(Request(self.command, self.path, headers, body))
         try:
-            self.send_response(status)
-            kind = "text/html" if body.startswith(b"<html>") else "application/json;charset=UTF-8"
+            self.send_response(response.status)
+            kind = "text/html" if response.body.startswith(b"<html>") else "application/json;charset=UTF-8"
             self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(response.body)))
+            for name, value in response.headers.items():
+                self.send_header(name, value)
             self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(response.body)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a timeout test)
             pass
         self.close_connection = True
 
-    def do_POST(self) -> None:  # noqa: N802
-        self.send_error(405, "the devexchange serves public market data only (GET)")
-
-    do_PUT = do_DELETE = do_POST  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's signature
         log.debug("http %s %s", self.address_string(), format % args)

@@ -1,5 +1,6 @@
-"""Uniswap pool state read whole from a node: a V2 pair's reserves, a V3 pool's price, liquidity
-and every initialized tick (bitmap words and ticks each in one JSON-RPC batch), at one block.
+"""Pool state read whole from a node at one block: a Uniswap V2 pair's reserves, a V3 pool's price,
+liquidity and every initialized tick (bitmap words and ticks each in one JSON-RPC batch), a Balancer
+weighted pool's Vault balances, weights, swap fee and scaling factors.
 
 Raw numbers only: the pure models in `keepers.markets` are built from them by the caller.
 """
@@ -14,6 +15,9 @@ from keepers.chain.contracts import Contract, abi
 
 V2_PAIR = abi("UniswapV2Pair")
 V3_POOL = abi("UniswapV3Pool")
+BALANCER_VAULT = abi("BalancerVault")
+WEIGHTED_POOL = abi("BalancerWeightedPool")
+ERC20 = abi("ERC20")
 MAX_TICK = 887272
 
 
@@ -24,6 +28,18 @@ class V3State:
     liquidity: int
     net: dict[int, int]  # initialized tick -> liquidityNet
     gross: dict[int, int]  # initialized tick -> liquidityGross
+
+
+@dataclass(frozen=True)
+class WeightedState:
+    """What a Balancer weighted pool's swaps read, in the Vault's token order (sorted by address)."""
+
+    pool_id: bytes
+    tokens: tuple[str, ...]
+    balances: tuple[int, ...]  # total (cash + managed), as the Vault hands them to the pool
+    weights: tuple[int, ...]  # normalized, 18-decimal, summing to 1e18
+    scaling_factors: tuple[int, ...]  # 10**(18 - decimals)
+    swap_fee: int  # 18-decimal fraction
 
 
 def read_v2_reserves(w3: Web3, pair: str, block: int | str = "latest") -> tuple[int, int]:
@@ -59,3 +75,22 @@ def read_v3_state(w3: Web3, address: str, spacing: int, block: int | str = "late
         for tick, raw in zip(initialized, results, strict=True):
             gross[tick], net[tick] = ticks.decode(raw)[:2]
     return V3State(slot0[0], slot0[1], liquidity, net, gross)
+
+
+def read_weighted_state(w3: Web3, vault: str, pool: str, block: int | str = "latest") -> WeightedState:
+    """A Balancer V2 weighted pool at `block`: `getPoolTokens` from the Vault, weights and fee from the pool.
+
+    The April 2021 WeightedPool has no `getScalingFactors()`; its factors are `10**(18 - decimals)`
+    of each token, which is what this derives them from.
+    """
+    weighted = Contract(w3, pool, WEIGHTED_POOL)
+    pool_id = weighted.call("getPoolId", block=block)
+    tokens, balances, _ = Contract(w3, vault, BALANCER_VAULT).call("getPoolTokens", pool_id, block=block)
+    weights = weighted.call("getNormalizedWeights", block=block)
+    swap_fee = weighted.call("getSwapFeePercentage", block=block)
+    decimals = [Contract(w3, token, ERC20).call("decimals", block=block) for token in tokens]
+    if any(not 0 <= d <= 18 for d in decimals):
+        raise ValueError(f"pool {pool}: token decimals {decimals} outside 0..18")
+    return WeightedState(
+        pool_id, tuple(tokens), tuple(balances), tuple(weights), tuple(10 ** (18 - d) for d in decimals), swap_fee
+    )

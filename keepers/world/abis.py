@@ -37,6 +37,7 @@ PROTOCOLS: dict[str, str] = {
     "NonfungiblePositionManager": "NonfungiblePositionManager",
     "SwapRouter": "SwapRouter",
     "BalancerVault": "Vault",
+    "BalancerWeightedPool": "WeightedPool",
     "AavePool": "Pool",
     "WETH9": "WETH9",
 }

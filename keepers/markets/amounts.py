@@ -336,6 +336,12 @@ def _coarsest(exact: _Exact, lo: int, hi: int) -> tuple[int, int]:
 def _walk_runs(exact: _Exact, legs: int, lo: int, hi: int, limit: int) -> list[int]:
     """The least input of each run of equal amounts after ``legs`` legs, from ``lo`` (counted as a
     run's start) up to ``hi``, at most ``limit`` of them."""
+    first = exact.path[0]
+    if legs == 1 and isinstance(first, BookLeg):
+        # Runs of the first leg's output are runs of its quantity; each starts at ``least_input``.
+        low, high = first.quantity(lo) // first.lot + 1, first.quantity(hi) // first.lot
+        lots = range(low, min(high, low + limit - 2) + 1)
+        return sorted({lo, *(x for k in lots if lo < (x := first.least_input(k * first.lot)) <= hi)})
     found = [lo]
     x = lo
     while len(found) < limit:

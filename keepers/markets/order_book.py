@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
 from itertools import accumulate
-from math import ceil, floor
+from math import lcm
 
 from keepers.markets.piecewise import Mobius, Piecewise
 
@@ -76,19 +76,28 @@ class BookLeg:
     lot: int = 1
     min_qty: int = 0
     max_in: int | None = None
+    # Walking a book is done in integers: every price times ``_scale`` (the least common denominator
+    # of the prices) is an integer, and so is every cumulative value.
+    _scale: int = field(init=False, repr=False, compare=False)
+    _prices: tuple[int, ...] = field(init=False, repr=False, compare=False)  # price * _scale
     _sizes: tuple[int, ...] = field(init=False, repr=False, compare=False)  # cumulative size after each level
-    _costs: tuple[Fraction, ...] = field(init=False, repr=False, compare=False)  # cumulative quote value
+    _values: tuple[int, ...] = field(init=False, repr=False, compare=False)  # cumulative quote value * _scale
 
     def __post_init__(self) -> None:
         if self.lot <= 0 or self.min_qty < 0 or not 0 <= self.fee < 1:
             raise ValueError(f"{self.venue}: lot {self.lot}, min_qty {self.min_qty}, fee {self.fee}")
         if any(level.size <= 0 or level.price <= 0 for level in self.levels):
             raise ValueError(f"{self.venue}: every level needs a positive price and size")
-        prices = [level.price for level in self.levels]
+        prices = [Fraction(level.price) for level in self.levels]
         if prices != sorted(prices, reverse=self.side is Side.SELL):
             raise ValueError(f"{self.venue}: levels must be best first ({self.side.value})")
+        scale = lcm(*(price.denominator for price in prices)) if prices else 1
+        scaled = tuple(int(price * scale) for price in prices)
+        object.__setattr__(self, "_scale", scale)
+        object.__setattr__(self, "_prices", scaled)
         object.__setattr__(self, "_sizes", tuple(accumulate(level.size for level in self.levels)))
-        object.__setattr__(self, "_costs", tuple(accumulate(level.price * level.size for level in self.levels)))
+        values = accumulate(p * level.size for p, level in zip(scaled, self.levels, strict=True))
+        object.__setattr__(self, "_values", tuple(values))
 
     @property
     def token_in(self) -> str:
@@ -104,23 +113,33 @@ class BookLeg:
         depth = self._sizes[-1] if self._sizes else 0
         return depth // self.lot * self.lot
 
+    def _scaled_value(self, quantity: int) -> int:
+        """``value(quantity) * _scale`` for an integer quantity within the depth."""
+        j = bisect_right(self._sizes, quantity)
+        if j >= len(self.levels):
+            return self._values[-1] if self._values else 0
+        before_size = self._sizes[j - 1] if j else 0
+        before_value = self._values[j - 1] if j else 0
+        return before_value + self._prices[j] * (quantity - before_size)
+
     def value(self, quantity: int | Fraction) -> Fraction:
         """``sum(price * size)`` over the levels that ``quantity`` base units walk (at most the depth)."""
         j = bisect_right(self._sizes, quantity)
         if j >= len(self.levels):
-            return self._costs[-1] if self._costs else Fraction(0)
+            return Fraction(self._values[-1] if self._values else 0, self._scale)
         before_size = self._sizes[j - 1] if j else 0
-        before_cost = self._costs[j - 1] if j else Fraction(0)
-        return before_cost + self.levels[j].price * (quantity - before_size)
+        before_value = self._values[j - 1] if j else 0
+        return (before_value + self._prices[j] * (quantity - before_size)) / Fraction(self._scale)
 
-    def quantity_for(self, budget: int | Fraction) -> Fraction:
-        """The real quantity whose value is ``budget`` (the depth if the book is worth less)."""
-        j = bisect_right(self._costs, budget)
+    def _quantity_for(self, budget: int) -> int:
+        """The largest integer quantity whose value is at most ``budget`` (the depth if the book is worth less)."""
+        scaled = budget * self._scale
+        j = bisect_right(self._values, scaled)
         if j >= len(self.levels):
-            return Fraction(self._sizes[-1] if self._sizes else 0)
+            return self._sizes[-1] if self._sizes else 0
         before_size = self._sizes[j - 1] if j else 0
-        before_cost = self._costs[j - 1] if j else Fraction(0)
-        return before_size + (budget - before_cost) / self.levels[j].price
+        before_value = self._values[j - 1] if j else 0
+        return before_size + (scaled - before_value) // self._prices[j]
 
     def _budget(self, amount_in: int) -> int:
         return amount_in if self.max_in is None else min(amount_in, self.max_in)
@@ -130,8 +149,8 @@ class BookLeg:
         budget = self._budget(amount_in)
         if budget <= 0:
             return 0
-        real = budget if self.side is Side.SELL else self.quantity_for(budget)
-        quantity = min(int(real) // self.lot * self.lot, self.max_quantity)
+        real = budget if self.side is Side.SELL else self._quantity_for(budget)
+        quantity = min(real // self.lot * self.lot, self.max_quantity)
         return quantity if quantity >= max(self.min_qty, 1) else 0
 
     def fill(self, amount_in: int) -> Fill:
@@ -141,10 +160,9 @@ class BookLeg:
             return Fill(0, 0)
         keep = 1 - self.fee
         if self.side is Side.SELL:
-            gross = self.value(quantity)
-            return Fill(quantity, floor(keep * gross))
-        cost = self.value(quantity)
-        return Fill(ceil(cost), floor(keep * quantity))
+            gross = self._scaled_value(quantity)
+            return Fill(quantity, keep.numerator * gross // (keep.denominator * self._scale))
+        return Fill(-(-self._scaled_value(quantity) // self._scale), keep.numerator * quantity // keep.denominator)
 
     def amount_out(self, amount_in: int) -> int:
         return self.fill(amount_in).received
@@ -156,8 +174,7 @@ class BookLeg:
         quantity = lots * self.lot
         if self.side is Side.SELL:
             return quantity
-        cost = self.value(quantity)
-        return ceil(cost)
+        return -(-self._scaled_value(quantity) // self._scale)
 
     def relaxation(self) -> Piecewise:
         """The leg on real numbers without lots or the minimum: linear on each level (the fee taken
@@ -167,7 +184,7 @@ class BookLeg:
         maps: list[Mobius] = []
         for j, level in enumerate(self.levels):
             size_before = Fraction(self._sizes[j - 1] if j else 0)
-            cost_before = self._costs[j - 1] if j else Fraction(0)
+            cost_before = Fraction(self._values[j - 1] if j else 0, self._scale)
             if self.side is Side.SELL:
                 # out = keep * (cost_before + price * (x - size_before))
                 starts.append(size_before)

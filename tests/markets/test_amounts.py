@@ -141,7 +141,7 @@ def test_pool_then_book_matches_brute_force(path, costs):
     _check_against_brute_force(path, costs)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=150)  # each brute force simulates V3 swaps: the slowest shape
 @given(book_then_two_pools(), COSTS)
 def test_book_then_two_pools_matches_brute_force(path, costs):
     _check_against_brute_force(path, costs)

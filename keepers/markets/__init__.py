@@ -5,5 +5,7 @@ the protocols' own arithmetic to the wei;
 ``cycles`` enumerates routes through the base token, ``sizing`` sizes one exactly,
 ``search`` keeps every route sized block by block; ``spot`` gives display prices;
 ``price_target`` computes the exact trade moving a pool to a target price and ``pieces``
-splits it into randomized pieces for several wallets (the market maker's corrections).
+splits it into randomized pieces for several wallets (the market maker's corrections);
+``order_book`` walks a centralized exchange's book as a taker, ``piecewise`` composes legs' real
+curves, and ``amounts`` sizes a path of book legs and pool hops exactly (the AmtOptimizer).
 """

@@ -193,11 +193,12 @@ class LinearFractional:
         return max(0, (root - self.m) // self.n)
 
 
-def _v3_map(pool: V3Pool, zero_for_one: bool, liquidity: int) -> LinearFractional:
-    """The constant-product curve of ``liquidity`` at the pool's current price (virtual reserves
-    L * Q96 / sqrtP of token0 and L * sqrtP / Q96 of token1), fee on the input as V3 takes it;
-    numerator and denominator scaled by sqrtP * Q96 to stay integral."""
-    sqrt_price, g = pool.sqrt_price_x96, FEE_DENOMINATOR - pool.fee
+def v3_range_map(sqrt_price_x96: int, fee: int, zero_for_one: bool, liquidity: int) -> LinearFractional:
+    """The constant-product curve of ``liquidity`` from ``sqrt_price_x96`` on (virtual reserves
+    L * Q96 / sqrtP of token0 and L * sqrtP / Q96 of token1), fee (pips) on the input as V3 takes it;
+    numerator and denominator scaled by sqrtP * Q96 to stay integral. Exact for the real-valued swap
+    until the price reaches the next initialized tick."""
+    sqrt_price, g = sqrt_price_x96, FEE_DENOMINATOR - fee
     if zero_for_one:
         return LinearFractional(
             g * liquidity * sqrt_price * sqrt_price, FEE_DENOMINATOR * liquidity * Q192, g * sqrt_price * Q96
@@ -205,6 +206,11 @@ def _v3_map(pool: V3Pool, zero_for_one: bool, liquidity: int) -> LinearFractiona
     return LinearFractional(
         g * liquidity * Q192, FEE_DENOMINATOR * liquidity * sqrt_price * sqrt_price, g * sqrt_price * Q96
     )
+
+
+def _v3_map(pool: V3Pool, zero_for_one: bool, liquidity: int) -> LinearFractional:
+    """``v3_range_map`` of ``liquidity`` at the pool's current price."""
+    return v3_range_map(pool.sqrt_price_x96, pool.fee, zero_for_one, liquidity)
 
 
 def hop_map(pool: Pool, hop: Hop) -> LinearFractional | None:

@@ -22,6 +22,7 @@ SMALL = {
     "claim_gas": ["--leaves", "65536"],
     "arb_latency": ["--quick", "--anchor-v2-pools", "2000", "--anchor-v3-pools", "200", "--anchor-tokens", "200"],
     "mm": ["--quick"],
+    "amounts": ["--instances", "1", "--reduced", "20"],
 }
 
 

@@ -490,7 +490,8 @@ def _reconcile(ctx: ApiContext, journal: MmJournal, actors: list[str], books: Bo
                     books.balances[actor, token] = _balance(ctx, w3, token, actor, block)
                 return books.balances[actor, token]
 
-            rows += journal.reconcile(actor, on_chain)
+            # Books through the block the balances were read at: an action mined since is not in them.
+            rows += journal.reconcile(actor, on_chain, through_block=block)
     except requests.RequestException as err:
         books.error = f"the node did not answer in time ({type(err).__name__}): balances not reconciled"
         books.block = None

@@ -147,22 +147,25 @@ class MmJournal:
                     opening = MmOpening(chain_id=self.chain_id, actor=actor, token=token, balance=balance, block=block)
                     session.add(opening)
 
-    def booked(self, actor: str) -> dict[str, int]:
-        """Opening balances plus every booked flow, per token."""
+    def booked(self, actor: str, through_block: int | None = None) -> dict[str, int]:
+        """Opening balances plus every booked flow, per token; only what was mined by `through_block`
+        when given (the chain's balances at that block leave later actions out)."""
         totals: dict[str, int] = defaultdict(int)
+        actions = select(MmAction).filter_by(chain_id=self.chain_id, actor=actor).options(selectinload(MmAction.flows))
+        if through_block is not None:
+            actions = actions.where(MmAction.block <= through_block)
         with self.store.transaction() as session:
             for opening in session.scalars(select(MmOpening).filter_by(chain_id=self.chain_id, actor=actor)):
                 totals[opening.token] += opening.balance
-            for action in session.scalars(
-                select(MmAction).filter_by(chain_id=self.chain_id, actor=actor).options(selectinload(MmAction.flows))
-            ):
+            for action in session.scalars(actions):
                 for flow in action.flows:
                     totals[flow.token] += flow.delta
         return dict(totals)
 
-    def reconcile(self, actor: str, chain_balance) -> list[Reconciliation]:
-        """Booked balances against `chain_balance(token)` for every token the actor opened with or moved."""
-        booked = self.booked(actor)
+    def reconcile(self, actor: str, chain_balance, through_block: int | None = None) -> list[Reconciliation]:
+        """Booked balances (through `through_block`, when given) against `chain_balance(token)` for every
+        token the actor opened with or moved."""
+        booked = self.booked(actor, through_block)
         return [Reconciliation(actor, token, amount, chain_balance(token)) for token, amount in booked.items()]
 
     def pnl(

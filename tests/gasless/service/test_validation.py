@@ -73,6 +73,9 @@ def test_replay_of_an_executed_request_is_refused(api, w3, child, service_campai
     assert len(report.submitted) == 1
     api.relayer.submitter.tick()
     assert child.nonces(signers[0].address) == 1
+    # Validation reads nonces as of the head the submitter last saw (at most a block old): one more
+    # tick sees the block that executed it (the node may have mined it after the last tick began).
+    api.relayer.submitter.tick()
     refused(post(api, signed), 409, "nonce_used")
 
 

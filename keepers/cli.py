@@ -446,8 +446,9 @@ def devrelay(anvil_url: str | None, host: str, port: int, block_interval: float,
     "--account",
     "accounts",
     multiple=True,
-    metavar="KEY:SECRET",
-    help="An account to trade with through the signed API (HMAC key and secret); repeatable.",
+    metavar="KEY:SECRET[:PASSPHRASE]",
+    help="An account to trade with through the signed API (HMAC key and secret; OKX's format also "
+    "needs the passphrase); repeatable.",
 )
 @click.option("--fund", multiple=True, metavar="ASSET=AMOUNT", help="Deposited into every --account; repeatable.")
 def devexchange(
@@ -489,9 +490,9 @@ def devexchange(
         opening = amount(price, "--price")
         if not base or not quote:
             _fail(f"--symbol must be BASE/QUOTE, got {symbol!r}", 2)
-        keys = [account.partition(":") for account in accounts]
-        if any(not key or not secret for key, _, secret in keys):
-            _fail("--account must be KEY:SECRET", 2)
+        keys = [account.split(":", 2) + [""] * (2 - account.count(":")) for account in accounts]
+        if any(not key or not secret for key, secret, _ in keys):
+            _fail("--account must be KEY:SECRET or KEY:SECRET:PASSPHRASE (OKX)", 2)
         funds = {asset: amount(value, f"--fund {asset}") for asset, _, value in (f.partition("=") for f in fund)}
         exchange = DevExchange(host=host, port=port).start()
         exchange.markets.list_market(Listing(base, quote))
@@ -503,8 +504,8 @@ def devexchange(
                 step=amount(ladder_step, "--ladder-step"),
                 size=amount(ladder_size, "--ladder-size"),
             )
-        for key, _, secret in keys:
-            exchange.open_account(key, secret, funds)
+        for key, secret, passphrase in keys:
+            exchange.open_account(key, secret, funds, passphrase=passphrase or None)
         walk = WalkingTicker(exchange.markets, symbol, opening, Walk(step_bps, every=every, seed=seed)).start()
         console.print(f"devexchange {exchange.url}: {symbol} from {opening}, a move every {every:g} s")
         if ladder or keys:

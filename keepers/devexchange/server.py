@@ -1,4 +1,4 @@
-"""The local exchange's HTTP server: Binance's spot REST API on loopback, able to misbehave.
+"""The local exchange's HTTP server: Binance's spot REST API and OKX's v5 on loopback, able to misbehave.
 
 ccxt talks to it as to Binance once its API hosts point here (``keepers.prices.cex.ccxt_exchange``
 with ``api_url=server.url``). Public market data (:mod:`keepers.devexchange.binance`) and, for
@@ -7,6 +7,11 @@ account and order endpoints (:mod:`keepers.devexchange.binance_signed`) over the
 :attr:`DevExchange.engine`. Every request is weighed (:mod:`keepers.devexchange.weights`): the
 answer says the minute's weight in ``X-MBX-USED-WEIGHT-1M``, and past :attr:`DevExchange.weights`'
 limit it is HTTP 429 with ``Retry-After``.
+
+Paths under ``/api/v5/`` are OKX's format (:mod:`keepers.devexchange.okx`, signed ones in
+:mod:`keepers.devexchange.okx_signed`, keys opened with a ``passphrase``); every other path is
+Binance's. Both formats trade on the same engine: one book per market, one ledger per account.
+An OKX request costs 1 of the same minute's weight; past the limit it is HTTP 429, ``50011``.
 
 Tests set tickers on :attr:`DevExchange.markets`, lay books with ``engine.lay_ladder`` and tell
 the server how to fail, as a real exchange or the network between would:
@@ -32,10 +37,11 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from keepers.devexchange import binance, binance_signed, weights
+from keepers.devexchange import binance, binance_signed, okx, okx_signed, weights
 from keepers.devexchange.binance import BinanceError
 from keepers.devexchange.book import Fees, MatchingEngine
 from keepers.devexchange.markets import Markets
+from keepers.devexchange.okx import OkxError
 from keepers.devexchange.signing import ApiKey, authenticate
 
 log = logging.getLogger(__name__)
@@ -147,14 +153,22 @@ class DevExchange:
         self.stop()
 
     def open_account(
-        self, api_key: str, secret: str, balances: dict[str, Decimal] | None = None, *, account: str | None = None
+        self,
+        api_key: str,
+        secret: str,
+        balances: dict[str, Decimal] | None = None,
+        *,
+        account: str | None = None,
+        passphrase: str | None = None,
     ) -> str:
         """Open an account (named ``account``, default the key) with ``balances``, traded with ``api_key``
-        signed by ``secret``; returns the account's name, as the engine knows it."""
+        signed by ``secret`` (and, in OKX's format, sent with ``passphrase``: without one the key is
+        refused there); returns the account's name, as the engine knows it. Opening an existing
+        account again adds a key to it (and deposits ``balances``)."""
         name = account or api_key
         self.engine.open_account(name, balances)
         with self._lock:
-            self._keys[api_key] = ApiKey(secret, name)
+            self._keys[api_key] = ApiKey(secret, name, passphrase)
         return name
 
     # -- misbehaving ---------------------------------------------------------------------------
@@ -189,6 +203,8 @@ class DevExchange:
         if misbehaviour.malformed:
             return Response(200, MALFORMED, {})
         parts = urlsplit(request.target)
+        if parts.path.startswith(okx.PREFIX):
+            return self._okx(request, parts.path, dict(parse_qsl(parts.query)))
         params = dict(parse_qsl(parts.query)) | dict(parse_qsl(request.body))
         metered = self.weights.spend(weights.weight(request.method, parts.path, params))
         headers = {"X-MBX-USED-WEIGHT-1M": str(metered.used)}
@@ -212,6 +228,29 @@ class DevExchange:
         except BinanceError as refusal:
             return refusal.answer()
         return binance_signed.answer(self.engine, key, request.method, path, params)
+
+    def _okx(self, request: Request, path: str, query: dict[str, str]) -> Response:
+        """OKX's v5 format: a request costs 1 of the same minute's weight; past the limit, 429 and ``50011``."""
+        if self.weights.spend(1).refused:
+            return Response(429, _json({"msg": "Too Many Requests", "code": "50011"}), {})
+        status, payload = self._okx_answer(request, path, query)
+        return Response(status, _json(payload), {})
+
+    def _okx_answer(self, request: Request, path: str, query: dict[str, str]) -> tuple[int, Any]:
+        if (request.method, path) not in okx_signed.ROUTES:
+            if request.method != "GET":
+                return okx.UNKNOWN_ROUTE.answer()
+            return okx.answer(self.engine, path, query)
+        with self._lock:
+            keys = dict(self._keys)
+        try:
+            key = okx_signed.authenticate(
+                keys, request.headers, request.method, request.target, request.body, self.markets.now_ms()
+            )
+            params = okx_signed.params_of(request.method, query, request.body)
+        except OkxError as refusal:
+            return refusal.answer()
+        return okx_signed.answer(self.engine, key, request.method, path, params)
 
 
 def _json(payload: Any) -> bytes:

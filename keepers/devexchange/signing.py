@@ -33,10 +33,11 @@ BAD_SIGNATURE = BinanceError(-1022, "Signature for this request is not valid.")
 
 @dataclass(frozen=True)
 class ApiKey:
-    """An API key's secret and the account it trades for."""
+    """An API key's secret and the account it trades for; OKX keys also have a passphrase."""
 
     secret: str
     account: str
+    passphrase: str | None = None
 
     def __repr__(self) -> str:  # a key is printed in logs and test failures; its secret never is
         return f"ApiKey(account={self.account!r})"

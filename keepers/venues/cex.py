@@ -21,6 +21,7 @@ What this layer adds over ccxt:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -50,7 +51,7 @@ from keepers.venues.models import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SHOWN = 120  # characters of an exchange's own reason kept in a message
-EXCHANGE_MESSAGE = re.compile(r'"msg"\s*:\s*"((?:[^"\\]|\\.)*)"')
+EXCHANGE_MESSAGE = re.compile(r'"s?[mM]sg"\s*:\s*"((?:[^"\\]|\\.)+)"')  # OKX: an order's own sMsg first
 STATUSES = {"open", "closed", "canceled", "expired", "rejected"}
 
 
@@ -66,11 +67,14 @@ class CexVenue:
         self.exchange.enableRateLimit = settings.throttle
         self.exchange.enableLastJsonResponse = True  # to tell a broken answer from an empty one
         _string_levels(self.exchange)
-        secrets = [s.get_secret_value() for s in (settings.api_key, settings.secret) if s is not None]
+        held = (settings.api_key, settings.secret, settings.password)
+        secrets = [s.get_secret_value() for s in held if s is not None]
         if settings.api_key is not None:
             self.exchange.apiKey = settings.api_key.get_secret_value()
         if settings.secret is not None:
             self.exchange.secret = settings.secret.get_secret_value()
+        if settings.password is not None:
+            self.exchange.password = settings.password.get_secret_value()
         self.exchange.logger = _redacting_logger(secrets)
 
     def __repr__(self) -> str:
@@ -107,7 +111,7 @@ class CexVenue:
 
     def trading_fees(self) -> dict[str, TradingFee]:
         """The account's maker and taker rates, by market symbol."""
-        raw = self._call("trading fees", self.exchange.fetch_trading_fees)
+        raw = self._call("trading fees", self._fetch_trading_fees)
         if not isinstance(raw, dict):
             raise errors.MalformedAnswer(f"{self.name} trading fees: malformed answer")
         return {
@@ -131,23 +135,36 @@ class CexVenue:
         client_id: str | None = None,
     ) -> Order:
         """Place an order: ``amount`` base at ``price`` (a limit) or at market; a market buy may
-        instead give ``cost``, the quote to spend (Binance's ``quoteOrderQty``)."""
+        instead give ``cost``, the quote to spend (ccxt's ``create_market_buy_order_with_cost``:
+        Binance's ``quoteOrderQty``, OKX's ``tgtCcy=quote_ccy``).
+
+        Where the exchange only acknowledges a new order (OKX answers its id, not its state), the
+        order is asked for at once, and its fills too when it has some."""
         params: dict[str, Any] = {}
         if kind == "limit":
             params["timeInForce"] = time_in_force
-        if cost is not None:
-            params["quoteOrderQty"] = str(cost)
         if client_id is not None:
-            params["newClientOrderId"] = client_id
+            params["clientOrderId"] = client_id
         what = f"{kind} {side} {symbol}"
-        raw = self._call(
-            what, lambda: self.exchange.create_order(symbol, kind, side, _text(amount), _text(price), params)
-        )
+        if cost is not None:
+            raw = self._call(what, lambda: self.exchange.create_market_buy_order_with_cost(symbol, _text(cost), params))
+        else:
+            raw = self._call(
+                what, lambda: self.exchange.create_order(symbol, kind, side, _text(amount), _text(price), params)
+            )
+        if _acknowledged_only(raw):
+            order = self.fetch_order(symbol, str(raw["id"]))
+            return self._with_fills(order) if order.filled and not order.fills else order
         return self._order(raw, what)
 
     def cancel_order(self, symbol: str, order_id: str) -> Order:
+        """Cancel an open order; the order as it stands after (asked for when the exchange only
+        acknowledges the cancel, as OKX does)."""
         what = f"cancel {order_id} {symbol}"
-        return self._order(self._call(what, lambda: self.exchange.cancel_order(order_id, symbol)), what)
+        raw = self._call(what, lambda: self.exchange.cancel_order(order_id, symbol))
+        if _acknowledged_only(raw):
+            return self.fetch_order(symbol, order_id)
+        return self._order(raw, what)
 
     def fetch_order(self, symbol: str, order_id: str) -> Order:
         what = f"order {order_id} {symbol}"
@@ -165,6 +182,26 @@ class CexVenue:
         return [_fill(entry, None, what) for entry in _listed(raw, f"{self.name} {what}")]
 
     # -- answers and errors --------------------------------------------------------------------
+
+    def _fetch_trading_fees(self) -> dict[str, Any]:
+        """ccxt's ``fetch_trading_fees``, or, where the exchange has no all-markets call (OKX),
+        ``fetch_trading_fee`` of each spot market."""
+        if self.exchange.has.get("fetchTradingFees") is True:
+            return self.exchange.fetch_trading_fees()
+        markets = self.exchange.load_markets()
+        return {
+            symbol: self.exchange.fetch_trading_fee(symbol)
+            for symbol, market in markets.items()
+            if isinstance(market, dict) and market.get("spot")
+        }
+
+    def _with_fills(self, order: Order) -> Order:
+        """``order`` with its fills (the account's trades in its market that name it), and its cost
+        their sum, exact (an exchange's average price times the amount need not be)."""
+        fills = tuple(fill for fill in self.fills(order.symbol) if fill.order_id == order.order_id)
+        if sum((fill.amount for fill in fills), Decimal(0)) != order.filled:
+            return order  # older fills than the exchange lists at once: keep the order as reported
+        return dataclasses.replace(order, fills=fills, cost=sum((fill.cost for fill in fills), Decimal(0)))
 
     def _order(self, raw: Any, what: str) -> Order:
         self._require_info(raw, what)
@@ -211,21 +248,21 @@ class CexVenue:
             after = f" (retry after {retry_after:g} s)" if retry_after is not None else ""
             raise errors.RateLimited(f"{where}: rate limited{after}", retry_after) from None
         except ccxt.InvalidNonce as err:
-            raise errors.TimestampRejected(f"{where}: timestamp refused ({_reason(err)})") from None
+            raise errors.TimestampRejected(f"{where}: timestamp refused ({_reason(err, self.name)})") from None
         except ccxt.AuthenticationError as err:
-            raise errors.AuthenticationFailed(f"{where}: authentication failed ({_reason(err)})") from None
+            raise errors.AuthenticationFailed(f"{where}: authentication failed ({_reason(err, self.name)})") from None
         except ccxt.InsufficientFunds:
             raise errors.InsufficientBalance(f"{where}: insufficient balance") from None
         except ccxt.OrderNotFound:
             raise errors.OrderNotFound(f"{where}: no such order") from None
         except (ccxt.InvalidOrder, ccxt.BadSymbol, ccxt.BadRequest, ccxt.ArgumentsRequired) as err:
-            raise errors.OrderRejected(f"{where}: rejected ({_reason(err)})") from None
+            raise errors.OrderRejected(f"{where}: rejected ({_reason(err, self.name)})") from None
         except ccxt.BadResponse:
             raise errors.MalformedAnswer(f"{where}: malformed answer") from None
         except (ccxt.NetworkError, ccxt.ExchangeNotAvailable, ccxt.OnMaintenance) as err:
             raise errors.VenueUnavailable(f"{where}: unavailable ({type(err).__name__})") from None
         except ccxt.BaseError as err:
-            raise errors.VenueError(f"{where}: {type(err).__name__} ({_reason(err)})") from None
+            raise errors.VenueError(f"{where}: {type(err).__name__} ({_reason(err, self.name)})") from None
         except (TypeError, ValueError, KeyError, AttributeError, IndexError) as err:  # ccxt choked on the answer
             raise self._malformed(what, err) from None
         if self.exchange.last_json_response is None:  # ccxt parsed a body that is not JSON as if it were empty
@@ -250,17 +287,22 @@ def _redacting_logger(secrets: list[str]) -> logging.Logger:
     return logger
 
 
-def _reason(err: Exception) -> str:
+def _reason(err: Exception, exchange_id: str) -> str:
     """The exchange's own ``msg`` when ccxt's message carries the JSON body; else the error's kind."""
     text = str(err)
     found = EXCHANGE_MESSAGE.search(text)
     if found is None:
-        known = text.removeprefix("binance ").strip()
+        known = text.removeprefix(f"{exchange_id} ").strip()  # ccxt starts its messages with the exchange id
         reason = known if known and "http" not in known and "{" not in known else type(err).__name__
     else:
         reason = json.loads(f'"{found.group(1)}"')
     reason = " ".join(reason.split())
     return reason if len(reason) <= SHOWN else reason[: SHOWN - 1] + "…"
+
+
+def _acknowledged_only(raw: Any) -> bool:
+    """ccxt's order from an answer that carries the id alone (no status, no amounts)."""
+    return isinstance(raw, dict) and raw.get("status") is None and raw.get("id") is not None
 
 
 def _decimal(value: Any, what: str) -> Decimal:

@@ -1,9 +1,9 @@
 """A venue's settings and the typed answers of :class:`~keepers.venues.cex.CexVenue`.
 
-Settings are a pydantic model (a boundary: YAML, environment); the API key and secret are
-``SecretStr``, so printing the settings, logging them or putting them in an error shows
-``**********``. Answers are frozen dataclasses whose amounts are ``Decimal`` built from the
-exchange's own digits (ccxt is told to keep numbers as strings): a price of ``2001.5`` is
+Settings are a pydantic model (a boundary: YAML, environment); the API key, secret and
+passphrase (``password``, OKX's) are ``SecretStr``, so printing the settings, logging them or
+putting them in an error shows ``**********``. Answers are frozen dataclasses whose amounts are
+``Decimal`` built from the exchange's own digits (ccxt is told to keep numbers as strings): a price of ``2001.5`` is
 ``Decimal("2001.5")``, never a float. Sides and statuses use ccxt's unified words.
 
 A YAML section, for the local development exchange and for a real one::
@@ -13,6 +13,7 @@ A YAML section, for the local development exchange and for a real one::
       api_url: http://127.0.0.1:8600   # omit for the real exchange
       api_key: ...                     # or LAPIDARY_..._API_KEY in the environment
       secret: ...
+      password: ...                    # OKX only: the key's passphrase
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ OrderStatus = Literal["open", "closed", "canceled", "expired", "rejected"]
 
 
 def spot_only() -> dict[str, Any]:
-    """ccxt options that keep ``binance`` to its spot API: no futures markets, and none of the
-    ``sapi`` calls (margin pairs, currencies) it makes while loading markets once it holds keys."""
+    """ccxt options that keep ``binance`` and ``okx`` to their spot API: no futures, swap or option
+    markets, and none of ``binance``'s ``sapi`` calls (margin pairs, currencies) it makes while
+    loading markets once it holds keys (``okx`` ignores those two)."""
     return {"fetchMarkets": {"types": ["spot"]}, "fetchCurrencies": False, "fetchMargins": False}
 
 
@@ -48,6 +50,9 @@ class VenueSettings(BaseModel):
     )
     api_key: SecretStr | None = Field(default=None, description="unset: public market data only")
     secret: SecretStr | None = Field(default=None, description="the key's HMAC secret")
+    password: SecretStr | None = Field(
+        default=None, description="the key's passphrase, for exchanges that have one (OKX: OK-ACCESS-PASSPHRASE)"
+    )
     timeout_seconds: float = Field(default=5.0, gt=0, description="per HTTP request")
     throttle: bool = Field(default=True, description="ccxt's client-side rate limiter (request weights)")
     options: dict[str, Any] = Field(default_factory=spot_only, description="ccxt options, merged over its own")

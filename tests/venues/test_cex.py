@@ -15,25 +15,15 @@ import pytest
 from pydantic import SecretStr
 
 from keepers.devexchange.book import MARKET_MAKER
-from keepers.devexchange.markets import Listing, Markets
 from keepers.devexchange.server import DevExchange
 from keepers.venues import errors
 from keepers.venues.cex import CexVenue
 from keepers.venues.models import AssetBalance, Level, VenueSettings
 from keepers.venues.polling import BookPoller, PollPace
+from tests.venues.exchange import SYMBOL, Clock, laid_book
 
 KEY, SECRET = "lapidary-test-key", "s3cr3t-never-shown-0123456789"
 TIMEOUT = 0.4
-SYMBOL = "ETH/USDC"
-
-
-class Clock:
-    """The exchange's clock: the real time, moved by ``skew`` seconds when a test asks."""
-
-    skew = 0.0
-
-    def __call__(self) -> float:
-        return time.time() + self.skew
 
 
 @pytest.fixture
@@ -43,9 +33,7 @@ def clock():
 
 @pytest.fixture
 def server(clock):
-    with DevExchange(Markets(clock)) as exchange:
-        exchange.markets.list_market(Listing("ETH", "USDC", min_notional=D(10)))
-        exchange.engine.lay_ladder(SYMBOL, D(2000), levels=5, step=D(1), size=D("0.5"))
+    with laid_book(clock) as exchange:
         exchange.open_account(KEY, SECRET, {"USDC": D(10_000), "ETH": D(2)})
         exchange.open_account("other-key-000", "other-secret", {"ETH": D(5)}, account="other")
         yield exchange

@@ -42,7 +42,9 @@ def simple_paths(edges, inventory, max_legs=4):
     found = []
 
     def walk(start, here, path, visited, markets):
-        sources = [here] + ([n for n in held if n.asset == here.asset and n != here and n not in visited] if path else [])
+        sources = [here] + (
+            [n for n in held if n.asset == here.asset and n != here and n not in visited] if path else []
+        )
         for source in sources:
             for edge in edges:
                 if edge.source != source or edge.market in markets:

@@ -23,6 +23,7 @@ SMALL = {
     "arb_latency": ["--quick", "--anchor-v2-pools", "2000", "--anchor-v3-pools", "200", "--anchor-tokens", "200"],
     "mm": ["--quick"],
     "amounts": ["--instances", "1", "--reduced", "20"],
+    "venues": ["--exchanges", "2", "--markets", "20", "--pools", "300", "--tokens", "30", "--reduced", "5"],
 }
 
 

@@ -8,7 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {TransientSlot} from "@openzeppelin/contracts/utils/TransientSlot.sol";
 import {LibOwnership} from "../diamond/LibOwnership.sol";
 import {IAavePool, IFlashLoanSimpleReceiver} from "../interfaces/IAavePool.sol";
-import {IBalancerVault, IFlashLoanRecipient} from "../interfaces/IBalancerVault.sol";
+import {IBalancerPool, IBalancerVault, IFlashLoanRecipient} from "../interfaces/IBalancerVault.sol";
 import {IFlashArb} from "../interfaces/IFlashArb.sol";
 import {IUniswapV2Pair} from "../interfaces/IUniswapV2Pair.sol";
 import {IUniswapV3Pool, IUniswapV3SwapCallback} from "../interfaces/IUniswapV3Pool.sol";
@@ -21,8 +21,8 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 
 /// @title FlashArbFacet
 /// @notice The arbitrage strategy of a child diamond: borrows `token` (or takes it from the child's
-/// own balance), sells it around a cycle of 2 to 4 swaps over Uniswap-V2-style pairs and Uniswap V3
-/// pools back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
+/// own balance), sells it around a cycle of 2 to 4 swaps over Uniswap-V2-style pairs, Uniswap V3
+/// pools and Balancer V2 pools (through the configured Vault) back into `token`, repays the loan, requires the net profit to reach `minProfit`, optionally
 /// pays a share of the gross profit to the block's builder (`block.coinbase`) in ETH, sweeps the rest
 /// to the master's treasury if configured, and records the result with the child's risk state and
 /// its trade statistics (LibRisk.recordTrade; the master sums the statistics on read: no call to the
@@ -35,7 +35,11 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 /// from the reserves it predicts): the pair's own constant-product check rejects an output its
 /// reserves do not pay, so a pair that moved against the route makes the arbitrage revert (fail
 /// closed), and one that moved in its favour keeps the difference. A hop whose next hop is a V2 pair
-/// sends its output straight into that pair. The profit is the change of the diamond's `token`
+/// sends its output straight into that pair. A Balancer hop is the Vault's `swap`, GIVEN_IN, of the
+/// whole amount the previous hop bought, with the caller's `Hop.amountOut` as its `limit` (the Vault
+/// reverts BAL#507 below it); the diamond approves the Vault exactly that input just before. A
+/// Balancer hop cannot run inside a Balancer flash loan (the Vault's `flashLoan` and `swap` share one
+/// reentrancy guard): such a route must borrow from Aave or use own capital. The profit is the change of the diamond's `token`
 /// balance over the whole operation, so loan fees are already deducted.
 ///
 /// Who may call what:
@@ -44,17 +48,18 @@ import {LibFlashArb} from "./LibFlashArb.sol";
 ///   word with the Balancer Vault and the sweep switch; see GuardianFacet and LibChild), not
 ///   reentrantly; `token`, every pool and the notional must pass the child's risk limits (LibRisk)
 ///   and every pool must also be enabled here (both in the pool's one word, LibPools).
-/// - `setArbConfig`, `setArbPool`: the owner.
+/// - `setArbConfig`, `setArbPool`, `setArbBalancerPool`: the owner.
 /// - `receiveFlashLoan` (Balancer), `executeOperation` (Aave): only the configured lender, and only
 ///   while `executeArb` is waiting for that lender's loan (a transient marker; Aave's `initiator` must
 ///   also be this diamond). A loan someone else starts with this diamond as receiver reverts.
 /// - `uniswapV3SwapCallback`: only the V3 pool of the hop being executed, once, and it is paid exactly
 ///   the positive delta, which must be that hop's input.
-/// - `arbConfig`, `arbPool`: anyone.
+/// - `arbConfig`, `arbPool`, `arbBalancerPoolId`: anyone.
 ///
 /// @dev Security considerations:
 /// - The owner must register only genuine pools (`setArbPool` reads token0/token1 from the address it
-///   is given and trusts the code there; a V2 pair's constant-product check is what guards the
+///   is given and trusts the code there; `setArbBalancerPool` trusts `getPoolId()` there and the
+///   configured Vault's `getPoolTokens`; a V2 pair's constant-product check is what guards the
 ///   outputs the caller names), allow them in RiskFacet, configure the real Balancer Vault, Aave
 ///   Pool and WETH, and allow only bot keys it controls. A registered pool is trusted as the pool
 ///   code it claims to be.
@@ -111,10 +116,10 @@ contract FlashArbFacet is
             if (coinbaseBps > BPS) revert InvalidCoinbaseBps(coinbaseBps);
             if (token != LibFlashArb.layout().weth) revert CoinbaseNeedsWeth(token);
         }
-        _storeValidatedRoute(params.hops, token);
+        Lender lender = params.lender;
+        _storeValidatedRoute(params.hops, token, lender);
 
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-        Lender lender = params.lender;
         if (lender == Lender.OwnCapital) {
             if (balanceBefore < amountIn) revert InsufficientCapital(token, balanceBefore, amountIn);
             _swapRoute(token, amountIn);
@@ -186,13 +191,31 @@ contract FlashArbFacet is
     /// @inheritdoc IFlashArb
     function setArbPool(address pool, PoolKind kind, uint16 feeBps, bool enabled) external {
         LibOwnership.enforceIsOwner();
+        if (kind == PoolKind.BalancerWeighted) revert UseBalancerRegistration(pool);
         if (kind == PoolKind.UniswapV2 ? feeBps >= BPS : feeBps != 0) revert InvalidFee(kind, feeBps);
         if (pool.code.length == 0) revert InvalidPool(pool);
         address token0 = IUniswapV2Pair(pool).token0();
         address token1 = IUniswapV2Pair(pool).token1();
         if (token0 == address(0) || token1 == address(0) || token0 == token1) revert InvalidPool(pool);
-        LibPools.register(pool, kind == PoolKind.UniswapV3, feeBps, enabled, token0, token1);
+        LibPools.register(pool, uint8(kind), feeBps, enabled, token0, token1);
         emit ArbPoolSet(pool, kind, token0, token1, feeBps, enabled);
+    }
+
+    /// @inheritdoc IFlashArb
+    function setArbBalancerPool(address pool, address tokenA, address tokenB, bool enabled) external {
+        LibOwnership.enforceIsOwner();
+        (,, uint240 config) = LibChild.tradeWord();
+        address vault = LibFlashArb.balancerVault(config);
+        if (vault == address(0)) revert LenderNotConfigured(Lender.Balancer);
+        if (pool.code.length == 0) revert InvalidPool(pool);
+        bytes32 poolId = IBalancerPool(pool).getPoolId();
+        (IERC20[] memory poolTokens,,) = IBalancerVault(vault).getPoolTokens(poolId);
+        if (tokenA == tokenB || !_contains(poolTokens, tokenA)) revert NotAPoolToken(poolId, tokenA);
+        if (!_contains(poolTokens, tokenB)) revert NotAPoolToken(poolId, tokenB);
+        (address token0, address token1) = tokenA < tokenB ? (tokenA, tokenB) : (tokenB, tokenA);
+        LibPools.register(pool, uint8(PoolKind.BalancerWeighted), 0, enabled, token0, token1);
+        LibPools.setBalancerPoolId(pool, poolId);
+        emit ArbPoolSet(pool, PoolKind.BalancerWeighted, token0, token1, 0, enabled);
     }
 
     // ---------------------------------------------------------------- views
@@ -216,8 +239,13 @@ contract FlashArbFacet is
     {
         uint256 poolWord = LibPools.word(pool);
         (token0, token1) = LibPools.tokens(pool);
-        kind = LibPools.isV3(poolWord) ? PoolKind.UniswapV3 : PoolKind.UniswapV2;
+        kind = PoolKind(LibPools.kind(poolWord));
         return (kind, token0, token1, LibPools.feeBps(poolWord), LibPools.isEnabled(poolWord));
+    }
+
+    /// @inheritdoc IFlashArb
+    function arbBalancerPoolId(address pool) external view returns (bytes32) {
+        return LibPools.balancerPoolId(pool);
     }
 
     // ---------------------------------------------------------------- internals
@@ -226,8 +254,9 @@ contract FlashArbFacet is
     /// from one word per pool (LibPools: both admissions and the tokens' tags) and stores the hops,
     /// packed one word each (see LibFlashArb), in transient storage for `_swapRoute`: the lender's
     /// callback reads the route from there, never from the lender's `userData`/`params` (measured
-    /// cheaper than passing it through the lender, and nothing a lender relays is trusted).
-    function _storeValidatedRoute(Hop[] calldata hops, address token) private {
+    /// cheaper than passing it through the lender, and nothing a lender relays is trusted). A
+    /// Balancer hop under a Balancer loan is refused here, before any loan is taken.
+    function _storeValidatedRoute(Hop[] calldata hops, address token, Lender lender) private {
         uint256 count = hops.length;
         if (count < MIN_HOPS || count > MAX_HOPS) revert InvalidHopCount(count);
         bytes32 base = LibFlashArb.ROUTE;
@@ -244,9 +273,13 @@ contract FlashArbFacet is
             (uint96 tagIn, uint96 tagOut) = LibPools.tagsInOut(poolWord, zeroForOne);
             if (tagIn != current) _revertBrokenRoute(hops, i, token);
             current = tagOut;
-            bool v3 = LibPools.isV3(poolWord);
-            uint256 hop = LibFlashArb.encodeHop(pool, v3, zeroForOne);
+            uint8 kind = LibPools.kind(poolWord);
+            if (kind == uint8(PoolKind.BalancerWeighted) && lender == Lender.Balancer) {
+                revert BalancerHopInBalancerLoan(pool);
+            }
+            uint256 hop = LibFlashArb.encodeHop(pool, kind, zeroForOne);
             uint256 amountOut = hops[i].amountOut;
+            bool v3 = kind == uint8(PoolKind.UniswapV3);
             assembly ("memory-safe") {
                 let slot := add(base, add(shl(1, i), 1))
                 tstore(slot, hop)
@@ -309,7 +342,7 @@ contract FlashArbFacet is
             hop := tload(add(base, 1))
         }
         // A V2 pair must hold its input before `swap`; later V2 hops get it from the previous hop.
-        if (!LibFlashArb.isV3(hop)) IERC20(token).safeTransfer(LibFlashArb.pool(hop), amountIn);
+        if (LibFlashArb.isV2(hop)) IERC20(token).safeTransfer(LibFlashArb.pool(hop), amountIn);
         uint256 amount = amountIn;
         for (uint256 i = 0; i < count; ++i) {
             uint256 next;
@@ -319,9 +352,11 @@ contract FlashArbFacet is
                 amountOut := tload(add(slot, 1))
                 if lt(add(i, 1), count) { next := tload(add(slot, 2)) }
             }
-            address recipient = next != 0 && !LibFlashArb.isV3(next) ? LibFlashArb.pool(next) : address(this);
+            address recipient = next != 0 && LibFlashArb.isV2(next) ? LibFlashArb.pool(next) : address(this);
             if (LibFlashArb.isV3(hop)) {
                 amount = _swapV3(hop, amount, recipient);
+            } else if (LibFlashArb.isBalancer(hop)) {
+                amount = _swapBalancer(hop, amount, amountOut, recipient);
             } else {
                 _swapV2(hop, amountOut, recipient);
                 amount = amountOut;
@@ -356,6 +391,37 @@ contract FlashArbFacet is
         (int256 paid, int256 received) = zeroForOne ? (amount0, amount1) : (amount1, amount0);
         if (paid != int256(amountIn)) revert PartialFill(pool, amountIn, SafeCast.toUint256(paid));
         amountOut = uint256(-received);
+    }
+
+    /// @dev One Balancer hop: the configured Vault's `swap`, GIVEN_IN, of `amountIn` (which the diamond
+    /// holds; it approves the Vault exactly that, and GIVEN_IN pulls all of it), paying at least
+    /// `minOut` (the Vault's `limit`) to `recipient` by the deadline of this block.
+    function _swapBalancer(uint256 hop, uint256 amountIn, uint256 minOut, address recipient)
+        private
+        returns (uint256 amountOut)
+    {
+        address pool = LibFlashArb.pool(hop);
+        (address token0, address token1) = LibPools.tokens(pool);
+        (address tokenIn, address tokenOut) = LibFlashArb.zeroForOne(hop) ? (token0, token1) : (token1, token0);
+        (,, uint240 config) = LibChild.tradeWord();
+        address vault = LibFlashArb.balancerVault(config);
+        IERC20(tokenIn).forceApprove(vault, amountIn);
+        amountOut = IBalancerVault(vault).swap(
+            IBalancerVault.SingleSwap(
+                LibPools.balancerPoolId(pool), IBalancerVault.SwapKind.GIVEN_IN, tokenIn, tokenOut, amountIn, ""
+            ),
+            IBalancerVault.FundManagement(address(this), false, payable(recipient), false),
+            minOut,
+            block.timestamp
+        );
+    }
+
+    /// @dev Whether `token` is among `tokens`.
+    function _contains(IERC20[] memory tokens, address token) private pure returns (bool) {
+        for (uint256 i = 0; i < tokens.length; ++i) {
+            if (address(tokens[i]) == token) return true;
+        }
+        return false;
     }
 
     /// @dev After the route: settles the profit, sweeps it if configured, records it with the risk

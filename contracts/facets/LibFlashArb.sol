@@ -10,7 +10,8 @@ import {IFlashArb} from "../interfaces/IFlashArb.sol";
 /// risk allow-list (LibPools). Also the transient slots that carry one execution's state (the loan marker, the
 /// validated route, the V3 pool being swapped); and the packed form of a validated hop.
 /// @dev The strategy's bits of the trade word: the Balancer Vault in bits 0-159, the sweep switch in
-/// bit 160. A validated hop is one word: pool address in bits 0-159, kind in bits 160-167 (1 = V3),
+/// bit 160. A validated hop is one word: pool address in bits 0-159, kind in bits 160-167
+/// (`IFlashArb.PoolKind`: 0 V2, 1 V3, 2 Balancer),
 /// zeroForOne in bits 168-175. It is never zero (a pool is never zero).
 library LibFlashArb {
     /// @custom:storage-location erc7201:lapidary.child.flasharb
@@ -33,8 +34,8 @@ library LibFlashArb {
     bytes32 internal constant EXPECTED_POOL = 0xbe5c4065bd14aaf322a6cd9f2b75d7d1f95abf7c0e2010f9d003346ae7c50500;
 
     /// @notice Transient: the route `executeArb` validated, for the swap loop (run from the lender's
-    /// callback): the hop count at ROUTE, hop i at ROUTE + 1 + 2i and, for a V2 hop, its output at
-    /// ROUTE + 2 + 2i.
+    /// callback): the hop count at ROUTE, hop i at ROUTE + 1 + 2i and, for a V2 or Balancer hop, its
+    /// output at ROUTE + 2 + 2i.
     // keccak256(abi.encode(uint256(keccak256("lapidary.child.flasharb.route")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 internal constant ROUTE = 0xb76eef4b6e87d504bdfb33b8396d2b84add48f36d556b2c4165de2aee11e5100;
 
@@ -68,9 +69,8 @@ library LibFlashArb {
     }
 
     /// @notice Packs a validated hop.
-    function encodeHop(address pool, bool v3, bool zeroForOne) internal pure returns (uint256) {
-        return uint256(uint160(pool)) | (v3 ? uint256(IFlashArb.PoolKind.UniswapV3) << KIND_SHIFT : 0)
-            | (zeroForOne ? ZERO_FOR_ONE : 0);
+    function encodeHop(address pool, uint8 kind, bool zeroForOne) internal pure returns (uint256) {
+        return uint256(uint160(pool)) | (uint256(kind) << KIND_SHIFT) | (zeroForOne ? ZERO_FOR_ONE : 0);
     }
 
     function pool(uint256 hop) internal pure returns (address) {
@@ -79,6 +79,15 @@ library LibFlashArb {
 
     function isV3(uint256 hop) internal pure returns (bool) {
         return uint8(hop >> KIND_SHIFT) == uint8(IFlashArb.PoolKind.UniswapV3);
+    }
+
+    function isBalancer(uint256 hop) internal pure returns (bool) {
+        return uint8(hop >> KIND_SHIFT) == uint8(IFlashArb.PoolKind.BalancerWeighted);
+    }
+
+    /// @notice Whether the hop's input must sit in the pool before its swap (a Uniswap V2 pair).
+    function isV2(uint256 hop) internal pure returns (bool) {
+        return uint8(hop >> KIND_SHIFT) == uint8(IFlashArb.PoolKind.UniswapV2);
     }
 
     function zeroForOne(uint256 hop) internal pure returns (bool) {

@@ -19,9 +19,12 @@ interface IFlashArb {
     /// @param UniswapV2 A Uniswap-V2-style pair: pay first, then `swap` for the output the caller
     /// computed (`Hop.amountOut`); the pair's own constant-product check guards it.
     /// @param UniswapV3 A Uniswap V3 pool: `swap` exact input, pay in `uniswapV3SwapCallback`.
+    /// @param BalancerWeighted Two tokens of a Balancer V2 pool (registered with `setArbBalancerPool`):
+    /// the configured Vault's `swap`, GIVEN_IN, with `Hop.amountOut` as its `limit`.
     enum PoolKind {
         UniswapV2,
-        UniswapV3
+        UniswapV3,
+        BalancerWeighted
     }
 
     /// @notice One swap of a route.
@@ -29,8 +32,9 @@ interface IFlashArb {
     /// @param zeroForOne True to sell the pool's token0 for its token1, false for the reverse.
     /// @param amountOut For a V2 pair, what the hop buys: the caller computes it from the pair's
     /// reserves and fee (Uniswap's `getAmountOut` of the hop's input); a pair that moved since makes
-    /// the swap revert at the pair's constant-product check. Ignored for a V3 pool, which computes
-    /// its own output from the exact input.
+    /// the swap revert at the pair's constant-product check. For a Balancer pool, the least output
+    /// accepted (the Vault's `limit`; the keeper names the exact output it predicts). Ignored for a
+    /// V3 pool, which computes its own output from the exact input.
     struct Hop {
         address pool;
         bool zeroForOne;
@@ -111,6 +115,13 @@ interface IFlashArb {
     error InvalidPool(address pool);
     /// @notice A V2 fee must be below 10,000 bps; a V3 pool's fee is its own (pass 0).
     error InvalidFee(PoolKind kind, uint16 feeBps);
+    /// @notice `setArbPool` registers Uniswap pools only; a Balancer pool goes through `setArbBalancerPool`.
+    error UseBalancerRegistration(address pool);
+    /// @notice `token` is not one of the tokens the Vault holds for `poolId` (or both tokens are the same).
+    error NotAPoolToken(bytes32 poolId, address token);
+    /// @notice A route with a Balancer hop cannot borrow from the Balancer Vault: the Vault's `flashLoan`
+    /// and `swap` share one reentrancy guard, so the swap would revert inside the loan (BAL#400).
+    error BalancerHopInBalancerLoan(address pool);
 
     /// @notice Runs one arbitrage and returns its net profit in `params.token`. Allowed keeper bots
     /// only, while neither this child nor its master is paused.
@@ -124,6 +135,15 @@ interface IFlashArb {
     /// @param feeBps The swap fee of a V2-style pair (30 for Uniswap V2); 0 for V3. Recorded for the
     /// keeper, which computes each hop's output; the contract does not use it.
     function setArbPool(address pool, PoolKind kind, uint16 feeBps, bool enabled) external;
+
+    /// @notice Registers, updates or disables two tokens of a Balancer V2 pool of the configured Vault as
+    /// a pool this child trades (`pool` is the key hops name). Owner only; the Vault must be configured.
+    /// @dev Reads `getPoolId()` from `pool` and checks both tokens against the Vault's `getPoolTokens`.
+    /// One pair per pool: registering another pair of the same pool replaces the first.
+    function setArbBalancerPool(address pool, address tokenA, address tokenB, bool enabled) external;
+
+    /// @notice The Vault pool id registered for a Balancer `pool` (zero for other kinds).
+    function arbBalancerPoolId(address pool) external view returns (bytes32);
 
     /// @notice The configured lenders, WETH and sweep setting.
     function arbConfig()

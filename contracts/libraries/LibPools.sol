@@ -9,8 +9,10 @@ pragma solidity ^0.8.24;
 /// low 96 bits of its address), enough to check that a route chains; the full addresses sit in a
 /// second mapping, read only off the hot path (views, the V3 swap callback, naming the tokens of a
 /// broken route in its error).
-/// @dev The word: bit 0 `allowed`, bit 1 `enabled`, bit 2 the kind (set: Uniswap V3), bits 16-31 the
-/// V2 fee in basis points, bits 32-127 token0's tag, bits 128-223 token1's tag. Each facet writes only
+/// A Balancer pool's entry is two of its tokens (the pair the owner registered) and, in a third
+/// mapping, its Vault pool id.
+/// @dev The word: bit 0 `allowed`, bit 1 `enabled`, bits 2-3 the kind (bit 2: Uniswap V3, bit 3:
+/// Balancer weighted, neither: Uniswap V2), bits 16-31 the V2 fee in basis points, bits 32-127 token0's tag, bits 128-223 token1's tag. Each facet writes only
 /// its own bits. Two tokens with the same tag would let a route that does not chain pass the check;
 /// it would still fail closed: a pair that did not receive its input reverts at its constant-product
 /// check, and the profit is measured as the change of the borrowed token's balance. Finding two
@@ -21,6 +23,7 @@ library LibPools {
     struct Layout {
         mapping(address pool => uint256) words;
         mapping(address pool => Tokens) tokens;
+        mapping(address pool => bytes32) balancerPoolIds;
     }
 
     /// @notice A registered pool's tokens, as the pool reported them at registration.
@@ -35,6 +38,7 @@ library LibPools {
     uint256 private constant ALLOWED = 1;
     uint256 private constant ENABLED = 1 << 1;
     uint256 private constant V3 = 1 << 2;
+    uint256 private constant BALANCER = 1 << 3;
     uint256 private constant FEE_SHIFT = 16;
     uint256 private constant TAG0_SHIFT = 32;
     uint256 private constant TAG1_SHIFT = 128;
@@ -66,12 +70,26 @@ library LibPools {
     }
 
     /// @notice Registers (or updates) `pool` for the strategy, keeping the allow-list bit.
-    function register(address pool, bool v3, uint16 feeBps, bool enabled, address token0, address token1) internal {
+    /// @param kind 0 Uniswap V2, 1 Uniswap V3, 2 Balancer weighted (`IFlashArb.PoolKind`).
+    function register(address pool, uint8 kind, uint16 feeBps, bool enabled, address token0, address token1)
+        internal
+    {
         Layout storage l = layout();
-        uint256 registration = (enabled ? ENABLED : 0) | (v3 ? V3 : 0) | (uint256(feeBps) << FEE_SHIFT)
+        uint256 kindBits = kind == 1 ? V3 : kind == 2 ? BALANCER : 0;
+        uint256 registration = (enabled ? ENABLED : 0) | kindBits | (uint256(feeBps) << FEE_SHIFT)
             | (uint256(tag(token0)) << TAG0_SHIFT) | (uint256(tag(token1)) << TAG1_SHIFT);
         l.words[pool] = (l.words[pool] & ALLOWED) | registration;
         l.tokens[pool] = Tokens(token0, token1);
+    }
+
+    /// @notice Records the Vault pool id of a Balancer `pool` (registered with kind 2).
+    function setBalancerPoolId(address pool, bytes32 poolId) internal {
+        layout().balancerPoolIds[pool] = poolId;
+    }
+
+    /// @notice The Vault pool id of a Balancer `pool`; zero for other pools.
+    function balancerPoolId(address pool) internal view returns (bytes32) {
+        return layout().balancerPoolIds[pool];
     }
 
     /// @notice The tag a token has in a pool's word.
@@ -89,6 +107,15 @@ library LibPools {
 
     function isV3(uint256 poolWord) internal pure returns (bool) {
         return poolWord & V3 != 0;
+    }
+
+    function isBalancer(uint256 poolWord) internal pure returns (bool) {
+        return poolWord & BALANCER != 0;
+    }
+
+    /// @notice The kind as `IFlashArb.PoolKind`: 0 Uniswap V2, 1 Uniswap V3, 2 Balancer weighted.
+    function kind(uint256 poolWord) internal pure returns (uint8) {
+        return isV3(poolWord) ? 1 : isBalancer(poolWord) ? 2 : 0;
     }
 
     function feeBps(uint256 poolWord) internal pure returns (uint16) {

@@ -411,7 +411,7 @@ class MmToken(BaseModel):
 
 class MmMarket(BaseModel):
     pool: str
-    kind: str = Field(description="uniswap_v2 | uniswap_v3")
+    kind: str = Field(description="uniswap_v2 | uniswap_v3 | balancer_weighted")
     base: MmToken = Field(description="the token priced")
     quote: MmToken | None = Field(description="the pool's other token; None until the pool was read from chain")
     child: str | None = Field(description="the mm child diamond holding the ladder, from the deployments file")
@@ -589,7 +589,7 @@ class QuoteRequest(BaseModel):
 
 class HopQuoteOut(BaseModel):
     pool: str
-    kind: str = Field(description="uniswap_v2 | uniswap_v3")
+    kind: str = Field(description="uniswap_v2 | uniswap_v3 | balancer_weighted")
     token_in: str
     token_out: str
     amount_in: Wei

@@ -17,14 +17,15 @@ from web3 import Web3
 
 from keepers.arb.execution import ARB_CHILD, ArbExecutor, ArbOrder, Simulation, lender_terms
 from keepers.chain.contracts import Contract
-from keepers.chain.pools import V3_POOL, read_v2_reserves, read_v3_state
+from keepers.chain.pools import V3_POOL, read_v2_reserves, read_v3_state, read_weighted_state
+from keepers.markets.balancer_weighted import WeightedPool
 from keepers.markets.cycles import Cycle, Hop
 from keepers.markets.sizing import cycle_amounts, marginal_rate
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3.pool import V3Pool
 
 BPS = 10_000
-KINDS = ("uniswap_v2", "uniswap_v3")  # FlashArbFacet.PoolKind
+KINDS = ("uniswap_v2", "uniswap_v3", "balancer_weighted")  # FlashArbFacet.PoolKind
 
 
 class QuoteRefused(ValueError):
@@ -94,11 +95,11 @@ class RouteQuoter:
             address = Web3.to_checksum_address(address)
             if address in pools:
                 raise QuoteRefused(f"pool {address} appears twice in the route")
-            pool = self._pool(address, block)
-            if held not in (pool.token0, pool.token1):
+            pool, token0, token1 = self._pool(address, block)
+            if held not in (token0, token1):
                 raise QuoteRefused(f"pool {address} does not trade {held}, the route's token at that hop")
-            zero_for_one = held == pool.token0
-            out = pool.token1 if zero_for_one else pool.token0
+            zero_for_one = held == token0
+            out = token1 if zero_for_one else token0
             pools[address] = pool
             hops.append(Hop(address, held, out, zero_for_one))
             held = out
@@ -119,18 +120,29 @@ class RouteQuoter:
             simulation, native=token == weth,
         )  # fmt: skip
 
-    def _pool(self, address: str, block: int) -> V2Pool | V3Pool:
+    def _pool(self, address: str, block: int) -> tuple[V2Pool | V3Pool | WeightedPool, str, str]:
+        """The registered pool's model at `block` with the two tokens the child trades it between."""
         kind, token0, token1, fee_bps, enabled = self.child.call("arbPool", address, block=block)
         if int(token0, 16) == 0:
             raise QuoteRefused(f"pool {address} is not registered with the arb child")
         token0, token1 = Web3.to_checksum_address(token0), Web3.to_checksum_address(token1)
         if KINDS[kind] == "uniswap_v2":
             reserve0, reserve1 = read_v2_reserves(self.w3, address, block)
-            return V2Pool(address, token0, token1, reserve0, reserve1, fee_bps)
+            return V2Pool(address, token0, token1, reserve0, reserve1, fee_bps), token0, token1
+        if KINDS[kind] == "balancer_weighted":
+            vault = self.child.call("arbConfig", block=block)[0]
+            s = read_weighted_state(self.w3, vault, address, block)
+            tokens = tuple(Web3.to_checksum_address(t) for t in s.tokens)
+            pool = WeightedPool(address, s.pool_id, tokens, s.balances, s.weights, s.scaling_factors, s.swap_fee)
+            return pool.pair(token0, token1), token0, token1
         pool = Contract(self.w3, address, V3_POOL)
         fee, spacing = pool.call("fee", block=block), pool.call("tickSpacing", block=block)
         s = read_v3_state(self.w3, address, spacing, block)
-        return V3Pool(address, token0, token1, fee, spacing, s.sqrt_price_x96, s.tick, s.liquidity, s.net)
+        return (
+            V3Pool(address, token0, token1, fee, spacing, s.sqrt_price_x96, s.tick, s.liquidity, s.net),
+            token0,
+            token1,
+        )
 
 
 def _amounts(hops: list[Hop], pools: dict, amount_in: int) -> list[int]:
@@ -147,10 +159,10 @@ class _Route:
     hops: tuple[Hop, ...]
 
 
-def _hop_quote(hop: Hop, pool: V2Pool | V3Pool, amount_in: int, amount_out: int) -> HopQuote:
+def _hop_quote(hop: Hop, pool: V2Pool | V3Pool | WeightedPool, amount_in: int, amount_out: int) -> HopQuote:
     num, den = marginal_rate(pool, hop)
     marginal = Fraction(num, den)
     paid = Fraction(amount_out, amount_in)
-    kind = "uniswap_v2" if isinstance(pool, V2Pool) else "uniswap_v3"
+    kind = KINDS[0 if isinstance(pool, V2Pool) else 1 if isinstance(pool, V3Pool) else 2]
     impact = (1 - paid / marginal) * BPS if marginal else Fraction(0)
     return HopQuote(hop.pool, kind, hop.token_in, hop.token_out, amount_in, amount_out, marginal, impact)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-V2_KIND, V3_KIND = 0, 1
+V2_KIND, V3_KIND = 0, 1  # FlashArbFacet.PoolKind (2, Balancer weighted: setArbBalancerPool)
 E18 = 10**18
 
 
@@ -32,6 +32,8 @@ class ArbChildSetup:
     sweep_profit: bool
     v2_pools: dict[str, int] = field(default_factory=dict)  # pair -> fee in basis points
     v3_pools: tuple[str, ...] = ()
+    # Balancer pool -> the two of its tokens the child trades (one pair per pool; needs balancer_vault)
+    balancer_pools: dict[str, tuple[str, str]] = field(default_factory=dict)
     bots: tuple[str, ...] = ()
     tokens: dict[str, TokenLimits] = field(default_factory=dict)  # token address -> limits
 
@@ -44,6 +46,9 @@ def configure_child(child: ContractInstance, setup: ArbChildSetup, owner: Accoun
         sent.append(child.setPoolAllowed(pool, True, sender=owner))
     for pool in setup.v3_pools:
         sent.append(child.setArbPool(pool, V3_KIND, 0, True, sender=owner))
+        sent.append(child.setPoolAllowed(pool, True, sender=owner))
+    for pool, (token_a, token_b) in setup.balancer_pools.items():
+        sent.append(child.setArbBalancerPool(pool, token_a, token_b, True, sender=owner))
         sent.append(child.setPoolAllowed(pool, True, sender=owner))
     for bot in setup.bots:
         sent.append(child.setBot(bot, True, sender=owner))

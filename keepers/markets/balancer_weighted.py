@@ -164,6 +164,20 @@ class WeightedPool:
         """
         return self.spot_price(token_in, token_out) * Fraction(ONE - self.swap_fee, ONE)
 
+    def pair(self, token_a: str, token_b: str) -> WeightedPool:
+        """The pool seen through two of its tokens, in the pool's order: every swap between them pays
+        the same (a swap reads only its two tokens' balances, weights and scaling factors)."""
+        keep = sorted({self.index(token_a), self.index(token_b)})
+        if len(keep) != 2:
+            raise ValueError(f"pool {self.address}: a pair needs two different tokens")
+        return replace(
+            self,
+            tokens=tuple(self.tokens[i] for i in keep),
+            balances=tuple(self.balances[i] for i in keep),
+            weights=tuple(self.weights[i] for i in keep),
+            scaling_factors=tuple(self.scaling_factors[i] for i in keep),
+        )
+
     def with_balances(self, balances: tuple[int, ...]) -> WeightedPool:
         """The pool with new Vault balances (weights, fee and tokens do not move with swaps)."""
         if len(balances) != len(self.tokens):

@@ -2,7 +2,10 @@
 
 A ``Hop`` names a pool by address and a direction; it holds no state, so a cycle stays
 valid while its pools' states change block by block (states live in a mapping from
-address to ``V2Pool``/``V3Pool``). ``enumerate_cycles`` lists every cycle at once: the
+address to ``V2Pool``/``V3Pool``/``WeightedPool``). A Balancer weighted pool of n tokens gives a hop
+in each direction between every two of its tokens; ``zero_for_one`` is then whether the input's
+address sorts below the output's (FlashArbFacet registers a Balancer pair as token0 < token1).
+``enumerate_cycles`` lists every cycle at once: the
 reference the on-demand search (``search.ArbSearch``) is tested against.
 """
 
@@ -13,10 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from keepers.markets.balancer_weighted import WeightedPool
 from keepers.markets.uniswap_v2 import V2Pool
 from keepers.markets.uniswap_v3.pool import V3Pool
 
-Pool: TypeAlias = V2Pool | V3Pool
+Pool: TypeAlias = V2Pool | V3Pool | WeightedPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +59,16 @@ class Cycle:
         return tuple(h.pool for h in self.hops)
 
 
-def hops_of(pool: Pool) -> tuple[Hop, Hop]:
-    """The pool's two directions: (token0 -> token1, token1 -> token0)."""
+def hops_of(pool: Pool) -> tuple[Hop, ...]:
+    """The pool's directions: (token0 -> token1, token1 -> token0); for a weighted pool, both
+    directions of each pair of its tokens, in token order (two hops for a two-token pool)."""
+    if isinstance(pool, WeightedPool):
+        return tuple(
+            Hop(pool.address, a, b, int(a, 16) < int(b, 16))
+            for i, first in enumerate(pool.tokens)
+            for second in pool.tokens[i + 1 :]
+            for a, b in ((first, second), (second, first))
+        )
     return (
         Hop(pool.address, pool.token0, pool.token1, True),
         Hop(pool.address, pool.token1, pool.token0, False),

@@ -53,6 +53,7 @@ from functools import lru_cache
 from heapq import heapify, heappop, heappush
 from math import expm1, inf, isqrt, log
 
+from keepers.markets.balancer_weighted import WeightedPool
 from keepers.markets.cycles import Cycle, Hop, Pool, hops_of
 from keepers.markets.sizing import (
     Opportunity,
@@ -295,6 +296,8 @@ class ArbSearch:
         """Give a pool's two hops ids and place them in the token graph (no bounds yet)."""
         if pool.address in self.pools:
             raise ValueError(f"pool {pool.address} is already in the search")
+        if isinstance(pool, WeightedPool) and len(pool.tokens) != 2:
+            raise ValueError(f"weighted pool {pool.address}: the search takes one pair of it (WeightedPool.pair)")
         self.pools[pool.address] = pool
         base, gas = self.base_token, self.params.gas
         hop_gas = gas.per_v2_hop if isinstance(pool, V2Pool) else gas.per_v3_hop
@@ -400,6 +403,8 @@ class ArbSearch:
             fee_log = _fee_log_ceiling(BPS - pool.fee_bps, BPS)
             # log1.0001(reserve1 / reserve0) from one tick; out of TickMath's range, per direction
             tick = _price_tick(isqrt((pool.reserve1 << 192) // pool.reserve0))
+        elif isinstance(pool, WeightedPool):
+            fee_log, tick = 0.0, None  # the marginal rates bound both directions directly
         else:
             fee_log = _fee_log_ceiling(FEE_DENOMINATOR - pool.fee, FEE_DENOMINATOR)
             tick = _price_tick(pool.sqrt_price_x96)

@@ -11,6 +11,17 @@ real-valued picture only proposes where to look:
   ``K > M (1 + phi)``. A V3 hop inside its current tick range is exactly such a map
   on its virtual reserves (L / sqrtP, L * sqrtP), so the same formula sizes mixed
   cycles until a swap crosses an initialized tick.
+* A Balancer weighted hop pays B_o (1 - (B_i / (B_i + g x))^r), r = w_i / w_o, g = 1 - fee. With
+  y = g x / B_i, Bernoulli's inequality gives 1 - (1 + y)^-r <= r y / (1 + c y) for every y >= 0
+  when c = min(r, 1) (r <= 1: (1 + y)^r <= 1 + r y; r >= 1: with t = y / (1 + y),
+  (1 - t)^r >= 1 - r t). So ``K x / (M + N x)`` with K = B_o w_i (1 - fee), M = B_i w_o,
+  N = min(w_i, w_o) (1 - fee) (18-decimal weights and fee, base-unit balances: the scaling
+  factors cancel) is at or above the real curve, and the pool's roundings (fee up, base up,
+  power raised by its error bound, output down) keep the exact output below it. Its slope at
+  zero is the marginal rate; it is the exact real-valued curve only for equal weights, so for
+  unequal weights the closed form is not trusted as the optimum: the sizing then searches and
+  scans as when a V3 hop crosses a tick (exact profit always; the optimum proven when the window
+  fits the scan budget).
 * Before any simulation the cycle must be able to pay its gas: composing each hop's
   ceiling (the V2 curve; for V3 the curve of the most liquidity any range ahead holds,
   which no swap can beat) bounds the best profit from above.
@@ -39,6 +50,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import isqrt
 
+from keepers.markets.balancer_fixed_point import ONE
+from keepers.markets.balancer_weighted import WeightedPool
 from keepers.markets.cycles import Cycle, Hop, Pool
 from keepers.markets.uniswap_v2 import BPS, V2Pool, get_amount_in, get_amount_out
 from keepers.markets.uniswap_v3.pool import V3Pool
@@ -70,7 +83,8 @@ BALANCER_V2 = FlashLoan(0)
 
 @dataclass(frozen=True, slots=True)
 class GasModel:
-    """Gas an ``executeArb`` transaction uses: a fixed part plus a part per hop, by pool kind."""
+    """Gas an ``executeArb`` transaction uses: a fixed part plus a part per hop, by pool kind (a
+    Balancer hop is charged as a V3 hop: a call out, a token approval and transfers both ways)."""
 
     base: int
     per_v2_hop: int
@@ -81,7 +95,7 @@ class GasModel:
 
     def units_of(self, hop_pools: Sequence[Pool]) -> int:
         """Gas of a route through these pools, in hop order."""
-        return self.base + sum(self.per_v3_hop if isinstance(p, V3Pool) else self.per_v2_hop for p in hop_pools)
+        return self.base + sum(self.per_v2_hop if isinstance(p, V2Pool) else self.per_v3_hop for p in hop_pools)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +137,8 @@ def hop_amount_out(pool: Pool, hop: Hop, amount_in: int) -> int:
     if isinstance(pool, V2Pool):
         reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
         return get_amount_out(amount_in, reserve_in, reserve_out, pool.fee_bps)
+    if isinstance(pool, WeightedPool):
+        return pool.amount_out(hop.token_in, hop.token_out, amount_in)
     return pool.amount_out(hop.token_in, amount_in)
 
 
@@ -131,6 +147,8 @@ def hop_amount_in(pool: Pool, hop: Hop, amount_out: int) -> int:
     if isinstance(pool, V2Pool):
         reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
         return get_amount_in(amount_out, reserve_in, reserve_out, pool.fee_bps)
+    if isinstance(pool, WeightedPool):
+        return pool.amount_in(hop.token_in, hop.token_out, amount_out)
     return pool.amount_in(hop.token_out, amount_out)
 
 
@@ -144,6 +162,9 @@ def marginal_rate(pool: Pool, hop: Hop) -> tuple[int, int]:
     if isinstance(pool, V2Pool):
         reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
         return (BPS - pool.fee_bps) * reserve_out, BPS * reserve_in
+    if isinstance(pool, WeightedPool):
+        rate = pool.marginal_rate(hop.token_in, hop.token_out)
+        return rate.numerator, rate.denominator
     price_num = pool.sqrt_price_x96 * pool.sqrt_price_x96
     if hop.zero_for_one:
         return (FEE_DENOMINATOR - pool.fee) * price_num, FEE_DENOMINATOR * Q192
@@ -213,9 +234,20 @@ def _v3_map(pool: V3Pool, zero_for_one: bool, liquidity: int) -> LinearFractiona
     return v3_range_map(pool.sqrt_price_x96, pool.fee, zero_for_one, liquidity)
 
 
+def weighted_ceiling_map(pool: WeightedPool, hop: Hop) -> LinearFractional:
+    """``K x / (M + N x)`` at or above a weighted pool's output for every input (module docstring):
+    K = B_o w_i (1 - fee), M = B_i w_o, N = min(w_i, w_o) (1 - fee); slope at zero the marginal rate."""
+    i, o = pool.index(hop.token_in), pool.index(hop.token_out)
+    w_in, w_out, g = pool.weights[i], pool.weights[o], ONE - pool.swap_fee
+    return LinearFractional(pool.balances[o] * w_in * g, pool.balances[i] * w_out * ONE, min(w_in, w_out) * g)
+
+
 def hop_map(pool: Pool, hop: Hop) -> LinearFractional | None:
     """The hop as ``K x / (M + N x)``: exact for V2 (before rounding), for V3 only within the current
-    tick range (its virtual reserves); None for a V3 pool without liquidity in range."""
+    tick range (its virtual reserves); None for a V3 pool without liquidity in range. A weighted hop
+    gets its ceiling map (exact only for equal weights)."""
+    if isinstance(pool, WeightedPool):
+        return weighted_ceiling_map(pool, hop)
     if isinstance(pool, V2Pool):
         reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
         g = BPS - pool.fee_bps
@@ -230,6 +262,8 @@ def hop_ceiling_map(pool: Pool, hop: Hop) -> LinearFractional:
     of the most liquidity any range ahead holds (``V3Pool.max_liquidity``) at the current price."""
     if isinstance(pool, V2Pool):
         return hop_map(pool, hop)  # type: ignore[return-value]
+    if isinstance(pool, WeightedPool):
+        return weighted_ceiling_map(pool, hop)
     liquidity = pool.max_liquidity(hop.zero_for_one)
     if liquidity == 0:
         return LinearFractional(0, 1, 0)
@@ -363,7 +397,8 @@ class _Simulator:
     """Exact outputs and profits (output - input - premium) of a cycle at integer inputs, memoized.
 
     Also records whether a V3 hop crossed an initialized tick, which tells whether the closed
-    form (one liquidity range per V3 hop) still describes the cycle at that input.
+    form (one liquidity range per V3 hop) still describes the cycle at that input; a weighted hop
+    of unequal weights counts as crossing always (its map is only a ceiling).
     """
 
     def __init__(self, cycle: Cycle, hop_pools: Sequence[Pool], loan: FlashLoan):
@@ -381,6 +416,10 @@ class _Simulator:
                 if isinstance(pool, V2Pool):
                     reserve_in, reserve_out = pool.reserves(hop.zero_for_one)
                     amount = get_amount_out(amount, reserve_in, reserve_out, pool.fee_bps)
+                elif isinstance(pool, WeightedPool):
+                    weights = pool.weights[pool.index(hop.token_in)], pool.weights[pool.index(hop.token_out)]
+                    crossed = crossed or weights[0] != weights[1]
+                    amount = pool.amount_out(hop.token_in, hop.token_out, amount)
                 else:
                     result = pool.swap(hop.zero_for_one, amount)
                     used, paid = (
@@ -510,7 +549,7 @@ def _cycle_maps(cycle: Cycle, hop_pools: Sequence[Pool]) -> tuple[LinearFraction
     local: LinearFractional | None = None
     has_local = True
     for hop, pool in zip(cycle.hops, hop_pools, strict=True):
-        if isinstance(pool, V2Pool):
+        if isinstance(pool, V2Pool | WeightedPool):
             step: LinearFractional | None = hop_map(pool, hop)
             upper = step
         else:

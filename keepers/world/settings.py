@@ -58,7 +58,8 @@ def keeper_environment(book: AddressBook, base_token: str = "WETH") -> dict[str,
 
 
 def arb_child_setup(book: AddressBook, bots: tuple[str, ...], sweep_profit: bool = True) -> ArbChildSetup:
-    """Every world pool tradable, WETH the traded token with room for the demo's sizes."""
+    """Every world pool tradable (the Balancer weighted pool as its WETH/DAI pair), WETH the traded
+    token with room for the demo's sizes."""
     return ArbChildSetup(
         balancer_vault=book.address("balancer_vault"),
         aave_pool=book.address("aave_pool"),
@@ -66,6 +67,11 @@ def arb_child_setup(book: AddressBook, bots: tuple[str, ...], sweep_profit: bool
         sweep_profit=sweep_profit,
         v2_pools={p.address: p.fee_pips // 100 for p in book.pools.values() if p.kind == "uniswap_v2"},
         v3_pools=tuple(p.address for p in book.pools.values() if p.kind == "uniswap_v3"),
+        balancer_pools={
+            p.address: (book.address("WETH"), book.address("DAI"))
+            for p in book.pools.values()
+            if p.kind == "balancer_weighted"
+        },
         bots=bots,
         tokens={book.address("WETH"): TokenLimits(500 * E18, 10 * E18, 20 * E18)},
     )

@@ -212,3 +212,18 @@ def test_real_mainnet_state_when_forking_mainnet(chain):
     if not chain.provider.network.is_fork or not chain.provider.get_code(canonical_weth):
         pytest.skip("not forking real Ethereum mainnet (set LAPIDARY_MAINNET_RPC_URL to a mainnet RPC)")
     assert chain.chain_id == 1
+
+
+def test_a_balancer_swap_cannot_run_inside_a_balancer_flash_loan(world, project, accounts):
+    # flashLoan and swap share the Vault's reentrancy guard: FlashArbFacet refuses a Balancer hop
+    # under a Balancer loan (BalancerHopInBalancerLoan) because of this.
+    probe = project.BalancerReentryProbe.deploy(sender=accounts[2])
+    weth, dai = world.token("WETH"), world.book.address("DAI")
+    (pool,) = [p.address for p in world.book.pools.values() if p.kind == "balancer_weighted"]
+    vault = world.book.address("balancer_vault")
+
+    probe.probe(vault, pool, weth, dai, 10**18, sender=accounts[2])
+
+    assert not probe.swapSucceeded()
+    reason = bytes(probe.swapRevert())
+    assert reason[:4] == keccak(text="Error(string)")[:4] and b"BAL#400" in reason

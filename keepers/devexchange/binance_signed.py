@@ -246,15 +246,23 @@ def open_orders(engine: MatchingEngine, key: ApiKey, params: Mapping[str, str]) 
 def my_trades(engine: MatchingEngine, key: ApiKey, params: Mapping[str, str]) -> list[dict[str, Any]]:
     listing = listing_of(engine.markets, params.get("symbol"))
     order_id = params.get("orderId")
-    fills = engine.fills(key.account, listing.market_id, order_id=int(order_id) if order_id else None)
+    fills = engine.fills(
+        key.account,
+        listing.market_id,
+        order_id=int(order_id) if order_id else None,
+        since_ms=_number(params, "startTime"),
+        until_ms=_number(params, "endTime"),
+    )
     if params.get("fromId", "").isdigit():
         fills = [fill for fill in fills if fill.trade_id >= int(params["fromId"])]
-    if params.get("startTime", "").isdigit():
-        fills = [fill for fill in fills if fill.time_ms >= int(params["startTime"])]
-    if params.get("endTime", "").isdigit():
-        fills = [fill for fill in fills if fill.time_ms <= int(params["endTime"])]
     limit = int(params["limit"]) if params.get("limit", "").isdigit() else 500
     return [my_trade(fill) for fill in fills[: min(limit, 1000)]]
+
+
+def _number(params: Mapping[str, str], name: str) -> int | None:
+    """A whole-number parameter, or None when absent or not a number (Binance ignores it then)."""
+    value = params.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 ROUTES: dict[tuple[str, str], Handler] = {

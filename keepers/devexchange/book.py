@@ -314,13 +314,26 @@ class MatchingEngine:
                 if order.account == account and order.is_open and market_id in (None, order.listing.market_id)
             ]
 
-    def fills(self, account: str, market_id: str, *, order_id: int | None = None) -> list[Fill]:
-        """The account's fills in ``market_id`` (of one order if given), oldest first."""
+    def fills(
+        self,
+        account: str,
+        market_id: str,
+        *,
+        order_id: int | None = None,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+    ) -> list[Fill]:
+        """The account's fills in ``market_id`` (of one order, and within the times, when given:
+        both bounds included), oldest first."""
         with self._lock:
             return [
                 fill
                 for fill in self._fills
-                if fill.account == account and fill.market_id == market_id and order_id in (None, fill.order_id)
+                if fill.account == account
+                and fill.market_id == market_id
+                and order_id in (None, fill.order_id)
+                and (since_ms is None or fill.time_ms >= since_ms)
+                and (until_ms is None or fill.time_ms <= until_ms)
             ]
 
     def depth(self, market_id: str, limit: int = 100) -> Depth:

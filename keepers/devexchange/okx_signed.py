@@ -337,17 +337,14 @@ def fills(engine: MatchingEngine, key: ApiKey, params: Params) -> list[Any]:
     if params.get("instType", "SPOT") != "SPOT":
         return []
     listings = [listing_of(engine.markets, params["instId"])] if params.get("instId") else engine.markets.listings()
+    order_id, begin, end = (
+        int(value) if (value := str(params.get(name, ""))).isdigit() else None for name in ("ordId", "begin", "end")
+    )
     found = []
     for listing in listings:
-        for fill in engine.fills(key.account, listing.market_id):
+        for fill in engine.fills(key.account, listing.market_id, order_id=order_id, since_ms=begin, until_ms=end):
             order = engine.order(key.account, listing.market_id, order_id=fill.order_id)
             found.append((fill, order))
-    if str(params.get("ordId", "")).isdigit():
-        found = [(fill, order) for fill, order in found if fill.order_id == int(params["ordId"])]
-    if str(params.get("begin", "")).isdigit():
-        found = [(fill, order) for fill, order in found if fill.time_ms >= int(params["begin"])]
-    if str(params.get("end", "")).isdigit():
-        found = [(fill, order) for fill, order in found if fill.time_ms <= int(params["end"])]
     limit = int(params["limit"]) if str(params.get("limit", "")).isdigit() else 100
     newest_first = sorted(found, key=lambda pair: (pair[0].time_ms, pair[0].trade_id), reverse=True)
     return [fill_details(fill, order) for fill, order in newest_first[: min(limit, 100)]]

@@ -14,7 +14,16 @@ from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from keepers.api.models import ErrorBody
+
 bearer = HTTPBearer(auto_error=False, description="LAPIDARY_API__TOKEN")
+
+# What every `TokenRoute` may answer before its own handler runs (documented in each route's schema).
+TOKEN_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "no bearer token (checked before the body is read)"},
+    403: {"model": ErrorBody, "description": "wrong token, or control disabled (no token configured)"},
+    413: {"model": ErrorBody, "description": "body over api.max_body_bytes"},
+}
 
 
 def check_token(request: Request, credentials: HTTPAuthorizationCredentials | None) -> None:

@@ -12,7 +12,7 @@ import uuid
 
 from fastapi import APIRouter, HTTPException, status
 
-from keepers.api.auth import TokenRoute
+from keepers.api.auth import TOKEN_ERRORS, TokenRoute
 from keepers.api.context import ApiContext
 from keepers.api.deps import Context
 from keepers.api.models import ControlRequest, ControlResult, ErrorBody, PauseControl, ProcessControl
@@ -22,12 +22,9 @@ from keepers.store.models import SupervisedProcess
 
 router = APIRouter(tags=["control"], route_class=TokenRoute)
 
-CONTROL_ERRORS = {
-    401: {"model": ErrorBody, "description": "no bearer token (checked before the body is read)"},
-    403: {"model": ErrorBody, "description": "wrong token, or control disabled (no token configured)"},
+CONTROL_ERRORS = TOKEN_ERRORS | {
     404: {"model": ErrorBody, "description": "no such supervised process"},
     409: {"model": ErrorBody, "description": "not possible now (not controllable, no operator key, chain refused)"},
-    413: {"model": ErrorBody, "description": "body over api.max_body_bytes"},
     422: {"description": "malformed request: not JSON, not one of the shapes, or an unknown field"},
 }
 

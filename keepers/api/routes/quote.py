@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, status
 from fastapi.concurrency import run_in_threadpool
 
-from keepers.api.auth import TokenRoute
+from keepers.api.auth import TOKEN_ERRORS, TokenRoute
 from keepers.api.deps import Context
 from keepers.api.models import ErrorBody, HopQuoteOut, QuoteOut, QuoteRequest, SimulationOut
 from keepers.arb.quote import Quote, QuoteRefused, RouteQuoter
@@ -19,11 +19,8 @@ from keepers.config import ConfigError
 
 router = APIRouter(tags=["quote"], route_class=TokenRoute)
 
-QUOTE_ERRORS = {
-    401: {"model": ErrorBody, "description": "no bearer token (checked before the body is read)"},
-    403: {"model": ErrorBody, "description": "wrong token, or control disabled (no token configured)"},
+QUOTE_ERRORS = TOKEN_ERRORS | {
     409: {"model": ErrorBody, "description": "no arb child in the deployments file, or its lender is not configured"},
-    413: {"model": ErrorBody, "description": "body over api.max_body_bytes"},
     422: {"description": "malformed request, or a route the child's pools cannot trade (the detail says which hop)"},
 }
 

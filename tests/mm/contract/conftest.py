@@ -10,21 +10,27 @@ once per session, before the first test, and Ape's snapshot/revert gives each te
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from ape.contracts import ContractInstance
+from eth_account import Account
 from ethpm_types import ContractType
 from web3.exceptions import ContractLogicError
 
 from keepers.chain.contracts import Contract, abi, describe_revert
+from keepers.chain.fees import FeePolicy
+from keepers.chain.journal import TxJournal
+from keepers.chain.sender import TxSender
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
 from keepers.markets.uniswap_v3.liquidity_amounts import liquidity_for_amounts, position_amounts
 from keepers.markets.uniswap_v3.tick_math import get_sqrt_ratio_at_tick
 from keepers.mm.contract import MarketMakingContract
+from keepers.mm.keeper import Market
+from keepers.store.db import Store
 
 E18 = 10**18
 E6 = 10**6
@@ -145,6 +151,36 @@ def _session_fixtures_first(child, master, swapper, stranger, other_pool, tokens
 def reader(chain, child) -> MarketMakingContract:
     """The child through keepers.mm.contract, on the test's node."""
     return MarketMakingContract(chain.provider.web3, child.address)
+
+
+@pytest.fixture
+def mm_store(tmp_path) -> Iterator[Store]:
+    """The keeper's store for one test (the journals of the senders and of the market maker)."""
+    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sender_of(chain, mm_store) -> Callable[..., TxSender]:
+    """A started `TxSender` for an Ape test account, journaling into `mm_store`."""
+
+    def sender(account) -> TxSender:
+        journal = TxJournal(mm_store, chain.chain_id)
+        started = TxSender(
+            chain.provider.web3, Account.from_key(account.private_key), journal, FeePolicy(), confirmations=1
+        )
+        started.start()
+        return started
+
+    return sender
+
+
+@pytest.fixture(scope="session")
+def v3_market(chain, world, pool) -> Market:
+    """The child's pool as the market maker reads it, WETH priced."""
+    router, weth = world.book.address("uniswap_v3_router"), world.book.address("WETH")
+    return Market.read(chain.provider.web3, pool.address, "uniswap_v3", router, weth)
 
 
 @contextmanager

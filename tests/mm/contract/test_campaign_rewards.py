@@ -15,15 +15,11 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
-from keepers.chain.fees import FeePolicy
-from keepers.chain.journal import TxJournal
-from keepers.chain.sender import TxSender
 from keepers.config import GaslessSettings
 from keepers.diamond.deploy import DeployConfig, DiamondDeployer
 from keepers.gasless.client import GaslessClient
 from keepers.gasless.service import HttpServer, create_app, make_relayer
 from keepers.mm.journal import MmJournal
-from keepers.mm.keeper import Market
 from keepers.mm.ladder import LadderParams
 from keepers.mm.rewards import RewardClaims
 from keepers.mm.tender import LadderTender
@@ -82,18 +78,14 @@ def test_the_childs_ladder_earns_campaign_rewards_and_claims_them(
     keeper,  # noqa: F811  (the fixture imported above)
     stranger,
     tmp_path,
+    mm_store,
+    sender_of,
+    v3_market,
     via,
 ):
     w3 = chain.provider.web3
-    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
-    sender = TxSender(
-        w3, Account.from_key(bot.private_key), TxJournal(store, chain.chain_id), FeePolicy(), confirmations=1
-    )
-    sender.start()
-    market = Market.read(
-        w3, pool.address, "uniswap_v3", world.book.address("uniswap_v3_router"), world.book.address("WETH")
-    )
-    books = MmJournal(store, chain.chain_id)
+    sender, market = sender_of(bot), v3_market
+    books = MmJournal(mm_store, chain.chain_id)
     dai = world.token("DAI")
     tender = LadderTender(w3, market, reader, sender, books, LadderParams(rungs=(3, 3)), random.Random(5))
     assert tender.tend(market.price(market.state(w3))).action == "laid"
@@ -144,4 +136,3 @@ def test_the_childs_ladder_earns_campaign_rewards_and_claims_them(
     assert books.pnl([child.address], market.base, market.quote, price) - pnl_before == claim.amount * mark
     (reward,) = books.rewards([child.address])
     assert (reward.token, reward.amount, reward.value) == (dai.address, claim.amount, claim.amount * mark)
-    store.close()

@@ -9,33 +9,21 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from eth_account import Account
 
 from keepers.chain.errors import WouldRevert
-from keepers.chain.fees import FeePolicy
-from keepers.chain.journal import TxJournal
-from keepers.chain.sender import TxSender
 from keepers.mm.journal import MmJournal
-from keepers.mm.keeper import Market
 from keepers.mm.ladder import LadderParams, ladder_centre
 from keepers.mm.tender import LadderTender
-from keepers.store.db import Store
 
 from .conftest import SPACING
 
 
 def test_the_ladder_is_laid_kept_and_laid_again_after_a_ten_percent_move(
-    chain, world, child, bot, reader, pool, tmp_path
+    chain, world, child, bot, reader, pool, mm_store, sender_of, v3_market
 ):
     w3 = chain.provider.web3
-    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
-    sender = TxSender(
-        w3, Account.from_key(bot.private_key), TxJournal(store, chain.chain_id), FeePolicy(), confirmations=1
-    )
-    sender.start()
-    router, weth = world.book.address("uniswap_v3_router"), world.book.address("WETH")
-    market = Market.read(w3, pool.address, "uniswap_v3", router, weth)
-    journal = MmJournal(store, chain.chain_id)
+    sender, market, weth = sender_of(bot), v3_market, world.book.address("WETH")
+    journal = MmJournal(mm_store, chain.chain_id)
     tokens = (market.token0, market.token1)
     balance = lambda token: world.contract("WETH" if token == weth else "USDC").balanceOf(child)  # noqa: E731
     journal.open_balances(child.address, {t: balance(t) for t in tokens}, chain.blocks.height)
@@ -65,23 +53,14 @@ def test_the_ladder_is_laid_kept_and_laid_again_after_a_ten_percent_move(
     assert abs(centre - tender.reference_tick(moved)) <= (params.max_offset + 1) * SPACING
     checks = journal.reconcile(child.address, balance)
     assert {c.token for c in checks} == set(tokens) and all(c.reconciled for c in checks), checks
-    store.close()
 
 
 def test_a_lay_stopped_part_way_is_laid_whole_next_time(
-    chain, world, child, master, bot, guardian, owner, reader, pool, tmp_path
+    chain, child, master, bot, guardian, owner, reader, pool, mm_store, sender_of, v3_market
 ):
-    w3 = chain.provider.web3
-    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
-    sender = TxSender(
-        w3, Account.from_key(bot.private_key), TxJournal(store, chain.chain_id), FeePolicy(), confirmations=1
-    )
-    sender.start()
-    market = Market.read(
-        w3, pool.address, "uniswap_v3", world.book.address("uniswap_v3_router"), world.book.address("WETH")
-    )
-    journal = MmJournal(store, chain.chain_id)
-    tender = LadderTender(w3, market, reader, sender, journal, LadderParams(rungs=(3, 3)), random.Random(3))
+    w3, market = chain.provider.web3, v3_market
+    journal = MmJournal(mm_store, chain.chain_id)
+    tender = LadderTender(w3, market, reader, sender_of(bot), journal, LadderParams(rungs=(3, 3)), random.Random(3))
     price = market.price(market.state(w3))
     send = tender._send
 
@@ -107,4 +86,3 @@ def test_a_lay_stopped_part_way_is_laid_whole_next_time(
     assert sorted(p.token_id for p in reader.positions(pool.address)) == sorted(report.minted)
     assert not journal.lay_unfinished(child.address, pool.address)
     assert tender.tend(price, cycle_id=cycle()).action == "kept"
-    store.close()

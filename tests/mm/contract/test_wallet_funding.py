@@ -9,20 +9,15 @@ import random
 from decimal import Decimal
 
 import pytest
-from eth_account import Account
 
-from keepers.chain.fees import FeePolicy
-from keepers.chain.journal import TxJournal
-from keepers.chain.sender import TxSender
 from keepers.config import MmSettings
 from keepers.devexchange.markets import Listing
 from keepers.devexchange.server import DevExchange
 from keepers.mm.funding import WalletFunding
 from keepers.mm.journal import MmJournal
-from keepers.mm.keeper import Market, MarketMaker, MarketMakerStopped, off_by_bps
+from keepers.mm.keeper import MarketMaker, MarketMakerStopped, off_by_bps
 from keepers.mm.wallets import WalletLimits, Wallets
 from keepers.prices.sources import build_reference
-from keepers.store.db import Store
 from keepers.world.settings import MM_SYMBOL, mm_settings
 
 from .conftest import E6, E18, WALLET_CAP
@@ -37,25 +32,20 @@ def exchange():
 
 
 @pytest.fixture
-def make_maker(chain, world, bot, wallet, reader, pool, exchange, tmp_path):
+def make_maker(chain, world, bot, wallet, reader, v3_market, exchange, mm_store, sender_of):
     w3 = chain.provider.web3
-    store = Store(f"sqlite:///{tmp_path / 'mm.db'}")
-    journal = TxJournal(store, chain.chain_id)
 
     def make(reference_moved_by: Decimal) -> MarketMaker:
         settings = MmSettings.model_validate(mm_settings(world.book, exchange.url, 1) | {"threshold_bps": 50})
-        market = Market.read(w3, pool.address, "uniswap_v3", settings.router, settings.base_token)
+        market = v3_market
         price = market.readable(market.price(market.state(w3)))
         ticker = Decimal(price.numerator) / Decimal(price.denominator) * reference_moved_by
         exchange.markets.set_ticker(MM_SYMBOL, ticker.quantize(Decimal("0.01")))
-        sender = TxSender(w3, Account.from_key(wallet.private_key), journal, FeePolicy(), confirmations=1)
-        bot_sender = TxSender(w3, Account.from_key(bot.private_key), journal, FeePolicy(), confirmations=1)
-        for s in (sender, bot_sender):
-            s.start()
+        sender, bot_sender = sender_of(wallet), sender_of(bot)
         limits = WalletLimits(settings.max_pieces, {t: s.wallet_cycle_max for t, s in settings.tokens.items()})
         wallets = Wallets(w3, [sender], limits)
         wallets.approve([market.token0, market.token1], [market.router, reader.address])
-        books = MmJournal(store, chain.chain_id)
+        books = MmJournal(mm_store, chain.chain_id)
         funding = WalletFunding(w3, market, reader, bot_sender, wallets, books)
         reference = build_reference(settings.reference, market=w3)
         maker = MarketMaker(
@@ -65,8 +55,7 @@ def make_maker(chain, world, bot, wallet, reader, pool, exchange, tmp_path):
         maker.open_books()
         return maker
 
-    yield make
-    store.close()
+    return make
 
 
 def assert_books_reconcile(maker: MarketMaker) -> None:

@@ -10,7 +10,7 @@ from web3 import Web3
 
 from keepers.api.node import NodeWatch
 from keepers.chain.client import connect
-from keepers.chain.contracts import Contract, abi
+from keepers.chain.contracts import Contract, abi, token_balance
 from keepers.chain.keys import load_account
 from keepers.chain.sender import TxSender
 from keepers.config import LapidarySettings
@@ -57,8 +57,7 @@ class ApiContext:
         w3 = w3 or self.w3
         if token.address is None:
             return w3.eth.get_balance(Web3.to_checksum_address(holder), block)
-        erc20 = Contract(w3, token.address, abi("ERC20"))
-        return erc20.call("balanceOf", Web3.to_checksum_address(holder), block=block)
+        return token_balance(w3, token.address, holder, block)
 
     def token_at(self, address: str) -> Token:
         for token in self.tokens:

@@ -418,3 +418,8 @@ class Contract:
             for log in receipt["logs"]
             if Web3.to_checksum_address(log["address"]) == self.address and wanted.matches(log)
         ]
+
+
+def token_balance(w3: Web3, token: str, holder: str, block: int | str = "latest") -> int:
+    """`holder`'s balance of the ERC-20 `token` at `block`."""
+    return Contract(w3, token, abi("ERC20")).call("balanceOf", Web3.to_checksum_address(holder), block=block)

@@ -15,17 +15,13 @@ import httpx
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from keepers.chain.contracts import Contract, abi
+from keepers.chain.contracts import token_balance
 from keepers.config import GaslessSettings
 from keepers.demo.report import GaslessReport
 from keepers.demo.rewards import PendingClaim
 from keepers.gasless.service import HttpServer, create_app, make_relayer
 from keepers.gasless.signer import prepare
 from keepers.store.db import Store
-
-
-def _balance(w3: Web3, token: str, account: str) -> int:
-    return Contract(w3, token, abi("ERC20")).call("balanceOf", account)
 
 
 def claim_gaslessly(
@@ -36,7 +32,7 @@ def claim_gaslessly(
     journal_file.unlink(missing_ok=True)
     store = Store(f"sqlite:///{journal_file}")
     relayer = make_relayer(w3, child, relayer_account, store, GaslessSettings(), poll_interval=0.2)
-    before = _balance(w3, claim.token, claim.holder.address)
+    before = token_balance(w3, claim.token, claim.holder.address)
     relayer.start()
     try:
         with HttpServer(create_app(relayer)) as server:
@@ -57,7 +53,7 @@ def claim_gaslessly(
         store.close()
     if status["status"] != "mined":
         raise RuntimeError(f"the relayed claim failed: {status['reason']}")
-    received = _balance(w3, claim.token, claim.holder.address) - before
+    received = token_balance(w3, claim.token, claim.holder.address) - before
     report = GaslessReport(
         request_id=request_id,
         tx_hash=status["tx_hash"],

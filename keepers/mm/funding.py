@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from keepers.chain.contracts import Contract
+from keepers.chain.contracts import token_balance
 from keepers.chain.journal import SentTx
 from keepers.chain.sender import Call, TxSender
 from keepers.mm.contract import MarketMakingContract
 from keepers.mm.journal import MmJournal
-from keepers.mm.keeper import ERC20, Market
+from keepers.mm.keeper import Market
 from keepers.mm.wallets import Wallets
 
 INTERNAL_TIMEOUT = 60.0
@@ -70,7 +70,7 @@ class WalletFunding:
         share = min(per_cycle, -(-amount_in // len(active)) + piece_cap)
         sent: list[tuple[str, int, SentTx]] = []
         for wallet in active:
-            want = share - self._balance(token, wallet)
+            want = share - token_balance(self.w3, token, wallet)
             if want <= 0 or not self.child.is_funding_wallet(wallet):
                 continue  # an unregistered wallet sells its own balance
             amount = min(want, self.child.wallet_funding(wallet, token).room)
@@ -90,12 +90,12 @@ class WalletFunding:
             for w, amount in amounts.items()
             if amount > 0 and self.child.is_funding_wallet(w)  # the child refuses others' returns
         ]
-        data = {amount: MarketMakingContract.return_funds_calldata(token, amount) for _, amount in todo}
 
         def one(item: tuple[TxSender, int]) -> Moved:
             sender, amount = item
             purpose = f"mm:return:{self.market.pool}:{cycle_id}:{sender.address}:{token}"
-            tx = sender.send(purpose, Call(self.child.address, data[amount]))
+            call = Call(self.child.address, MarketMakingContract.return_funds_calldata(token, amount))
+            tx = sender.send(purpose, call)
             return self._settle("return", sender.address, token, amount, sender, tx, cycle_id)
 
         return self.wallets.each(one, todo)
@@ -118,6 +118,3 @@ class WalletFunding:
             detail=detail,
         )  # fmt: skip
         return Moved(kind, wallet, token, amount, tx.tx_hash)
-
-    def _balance(self, token: str, holder: str) -> int:
-        return Contract(self.w3, token, ERC20).call("balanceOf", holder)

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 from web3 import Web3
 
-from keepers.chain.contracts import Contract, abi
+from keepers.chain.contracts import Contract, abi, token_balance
 from keepers.chain.pools import V2_PAIR, V3_POOL, read_v2_reserves, read_v3_state
 from keepers.config import MmSettings
 from keepers.markets.pieces import PieceSizes, split
@@ -315,4 +315,4 @@ class MarketMaker:
             )
 
     def _balance(self, token: str, holder: str, block: int | str = "latest") -> int:
-        return Contract(self.w3, token, ERC20).call("balanceOf", holder, block=block)
+        return token_balance(self.w3, token, holder, block)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 
-from keepers.chain.contracts import Contract, abi
+from keepers.chain.contracts import token_balance
 from keepers.chain.sender import Call, TxSender
 from keepers.gasless.client import GaslessClient
 from keepers.gasless.signer import prepare
@@ -31,7 +31,6 @@ from keepers.prices.reference import NoReference, ReferencePrices
 from keepers.rewards.campaigns import RewardsContract
 from keepers.rewards.journal import RewardsJournal
 
-ERC20 = abi("ERC20")
 CLAIM_GAS = 300_000  # a claim verifies a proof of a few dozen hashes: well under this
 
 
@@ -133,7 +132,7 @@ class RewardClaims:
         token = self.contract.campaign(campaign_id).reward_token
         # The child's books of the reward token open where the chain had it just before its first claim.
         before = receipt["blockNumber"] - 1
-        opening = Contract(self.w3, token, ERC20).call("balanceOf", self.child, block=before)
+        opening = token_balance(self.w3, token, self.child, before)
         self.books.open_balances(self.child, {token: opening}, before)
         detail = {"campaign": campaign_id, "epoch": epoch, "cumulative": str(cumulative), "via": self.via}
         detail.update(self._mark(token))

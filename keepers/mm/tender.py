@@ -15,14 +15,14 @@ from fractions import Fraction
 
 from web3 import Web3
 
-from keepers.chain.contracts import Contract
+from keepers.chain.contracts import token_balance
 from keepers.chain.sender import Call, TxSender
 from keepers.markets.price_target import sqrt_price_of
 from keepers.markets.uniswap_v3.liquidity_amounts import position_amounts
 from keepers.markets.uniswap_v3.tick_math import get_tick_at_sqrt_ratio
 from keepers.mm.contract import MarketMakingContract
 from keepers.mm.journal import MmJournal
-from keepers.mm.keeper import ERC20, Market
+from keepers.mm.keeper import Market
 from keepers.mm.ladder import Ladder, LadderParams, draw_ladder, ladder_centre, off_centre
 
 BPS = 10_000
@@ -141,7 +141,7 @@ class LadderTender:
 
     def _budget(self, token: str) -> int:
         """What the ladder may put in: the child's balance, within the facet's inventory room."""
-        balance = Contract(self.w3, token, ERC20).call("balanceOf", self.child.address)
+        balance = token_balance(self.w3, token, self.child.address)
         return min(balance, self.child.inventory(token).room)
 
     def _less(self, amount: int) -> int:

@@ -35,7 +35,7 @@ from typing import Literal, TypeVar
 
 from web3 import Web3
 
-from keepers.chain.contracts import Contract, abi
+from keepers.chain.contracts import Contract, abi, token_balance
 from keepers.chain.errors import NonceConflict, SendError
 from keepers.chain.journal import SentTx
 from keepers.chain.sender import Call, TxSender, gas_limit
@@ -241,7 +241,7 @@ class Wallets:
         if limit <= 0 or self.limits.max_pieces <= 0:
             idle[wallet] = f"no per-cycle limit allows selling {token}"
             return Room(0, 0)
-        balance = Contract(self.w3, token, ERC20).call("balanceOf", wallet)
+        balance = token_balance(self.w3, token, wallet)
         return Room(self.limits.max_pieces, min(limit, balance))
 
     def send(
